@@ -1,0 +1,12 @@
+"""Tests: the same settings, fast password hashing, a throwaway data folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="ybss-test-"))
+STATIC_ROOT = DATA_DIR / "static"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
