@@ -104,27 +104,26 @@ def check_occupancy(area_m2: Decimal | float | None, occupants: int) -> tuple[Fi
 
 
 def division_prefix(code: str) -> str:
-    """A division code without its trailing all-zero levels: "610524000000" → "610524".
+    """A division code without its unspecified (all-zero) trailing levels.
 
-    The prefix is what lies inside the division: a code is within another when it starts with
-    the other's prefix.
+    "610524000000" and "610524" → "610524"; "610500" → "6105". A code lies inside a division
+    when it starts with the division's prefix.
     """
-    digits = code.strip()
+    digits = code.strip().ljust(sum(_DIVISION_LEVELS), "0")
     widths = list(_DIVISION_LEVELS)
-    while widths and len(digits) >= sum(widths):
-        width = widths.pop()
-        end = sum(widths)
-        if set(digits[end : end + width]) <= {"0"}:
-            digits = digits[:end]
-        else:
+    while widths:
+        end = sum(widths[:-1])
+        if set(digits[end : end + widths[-1]]) != {"0"}:
             break
+        digits = digits[:end]
+        widths.pop()
     return digits
 
 
 def _in_county(hukou_division_code: str | None, county_code: str) -> bool:
-    return bool(hukou_division_code) and str(hukou_division_code).strip().startswith(
-        division_prefix(county_code)
-    )
+    if not hukou_division_code:
+        return False
+    return hukou_division_code.strip().startswith(division_prefix(county_code))
 
 
 def check_residence_type(
