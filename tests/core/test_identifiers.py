@@ -129,7 +129,14 @@ def test_id_number_empty(value: str | None) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["1101051949123100", "1101051949123100299", "11010519491231002Y", "X10105194912310021", "１２３", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"],
+    [
+        "1101051949123100",
+        "1101051949123100299",
+        "11010519491231002Y",
+        "X10105194912310021",
+        "１２３",
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
+    ],
 )
 def test_id_number_bad_length_or_characters_fail_format(value: str) -> None:
     result = check_id_number(value, today=TODAY)
@@ -263,7 +270,13 @@ def test_credit_code_empty(value: str | None) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["91110000101623741", "91110000101623741KK", "9111000010162374IK", "91110000101623741O", "9111000010162374-K"],
+    [
+        "91110000101623741",
+        "91110000101623741KK",
+        "9111000010162374IK",
+        "91110000101623741O",
+        "9111000010162374-K",
+    ],
 )
 def test_credit_code_bad_length_or_character_fails_format(value: str) -> None:
     result = check_credit_code(value)
@@ -283,7 +296,9 @@ def test_credit_check_char_round_trip(body: str) -> None:
     assert result.findings == ()
 
 
-@given(st.text(alphabet=CREDIT_CODE_ALPHABET, min_size=17, max_size=17), st.sampled_from(CREDIT_CODE_ALPHABET))
+@given(
+    st.text(alphabet=CREDIT_CODE_ALPHABET, min_size=17, max_size=17), st.sampled_from(CREDIT_CODE_ALPHABET)
+)
 def test_credit_code_with_any_other_check_char_warns(body: str, check: str) -> None:
     expected = credit_check_char(body)
     found = codes(check_credit_code(body + check).findings)
@@ -293,13 +308,17 @@ def test_credit_code_with_any_other_check_char_warns(body: str, check: str) -> N
 # --- phones -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 13812345678", "8613812345678"])
+@pytest.mark.parametrize(
+    "value", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 13812345678", "8613812345678"]
+)
 def test_mobile_accepts_common_forms(value: str) -> None:
     assert check_mobile(value) == ()
     assert normalize_phone(value) == "13812345678"
 
 
-@pytest.mark.parametrize("value", ["", "1381234567", "138123456789", "12812345678", "23812345678", "0913-5512345"])
+@pytest.mark.parametrize(
+    "value", ["", "1381234567", "138123456789", "12812345678", "23812345678", "0913-5512345"]
+)
 def test_mobile_rejects_bad_numbers(value: str) -> None:
     assert codes(check_mobile(value)) == {"phone.mobile_format"}
 
@@ -330,7 +349,9 @@ def test_landline_accepts_common_forms(value: str, normalised: str) -> None:
     assert normalize_phone(value) == normalised
 
 
-@pytest.mark.parametrize("value", ["", "5512345", "913-5512345", "0913-0512345", "0913-55123", "0913-551234567"])
+@pytest.mark.parametrize(
+    "value", ["", "5512345", "913-5512345", "0913-0512345", "0913-55123", "0913-551234567"]
+)
 def test_landline_rejects_numbers_without_area_code_or_bad_length(value: str) -> None:
     assert codes(check_landline(value)) == {"phone.landline_format"}
 
@@ -410,7 +431,9 @@ _filler = st.text(
 _separator = st.text(alphabet=st.sampled_from(" abc中：,=()X"), min_size=1, max_size=2)
 
 
-@given(st.lists(st.tuples(_filler, st.one_of(valid_ids, mobiles), _separator), min_size=1, max_size=5), _filler)
+@given(
+    st.lists(st.tuples(_filler, st.one_of(valid_ids, mobiles), _separator), min_size=1, max_size=5), _filler
+)
 def test_redact_text_never_leaves_a_valid_id_or_mobile(parts: list[tuple[str, str, str]], tail: str) -> None:
     # Each identifier is kept off adjacent digits by a non-digit separator on both sides.
     text = "".join(f"{filler}-{value}{separator}" for filler, value, separator in parts) + tail

@@ -119,7 +119,9 @@ def test_floating_accepts_an_outside_hukou() -> None:
 
 @pytest.mark.parametrize("hukou", ["610524101002", None])
 def test_floating_rejects_a_county_or_missing_hukou(hukou: str | None) -> None:
-    assert codes(check_residence_type("floating", hukou, COUNTY)) == {"residence.floating_needs_outside_hukou"}
+    assert codes(check_residence_type("floating", hukou, COUNTY)) == {
+        "residence.floating_needs_outside_hukou"
+    }
 
 
 @pytest.mark.parametrize("residence_type", ["foreign", "unregistered"])

@@ -34,9 +34,9 @@ def address_list(*, actor: User, filters: AddressFilters | None = None) -> Query
     if f.status:
         qs = qs.filter(status=f.status)
     if f.division:
-        qs = qs.filter(division_id__startswith=f.division)
+        qs = qs.filter(division__pk__startswith=f.division)
     if f.police_unit:
-        qs = qs.filter(police_unit_id__startswith=f.police_unit)
+        qs = qs.filter(police_unit__pk__startswith=f.police_unit)
     if f.mark_state:
         qs = qs.filter(mark_state=f.mark_state)
     if f.clean_state:
@@ -61,7 +61,7 @@ def address_rooms(*, actor: User, address: StandardAddress) -> QuerySet[Standard
 
 def element_list(*, division_prefix: str, kind: str = "") -> QuerySet[AddressElement]:
     """Gazetteer elements (not personal data; not scoped beyond the division filter)."""
-    qs = AddressElement.objects.filter(division_id__startswith=division_prefix)
+    qs = AddressElement.objects.filter(division__pk__startswith=division_prefix)
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("name")

@@ -91,3 +91,23 @@ def record_transition(
         reason=reason,
         action=action,
     )
+
+
+def record_move(
+    *, actor: Any, record: R, to: RecordStatus | str, expected_version: int, reason: str = ""
+) -> R:
+    """``record_transition`` with the permission checks: the record must be in the actor's scope;
+    anyone who may edit may submit for review (→ pending) or withdraw to draft; accepting,
+    returning and voiding need a reviewing role."""
+    from ybss.core.errors import Forbidden
+    from ybss.org import jurisdiction
+
+    jurisdiction.get_in_scope(type(record)._default_manager.all(), actor, pk=record.pk)
+    jurisdiction.check_can_write(
+        actor, division_id=record.division_id, police_unit_id=record.police_unit_id  # type: ignore[attr-defined]
+    )
+    if to in (RecordStatus.ACCEPTED, RecordStatus.RETURNED, RecordStatus.VOIDED) and not jurisdiction.can_review(
+        actor
+    ):
+        raise Forbidden()
+    return record_transition(actor=actor, record=record, to=to, expected_version=expected_version, reason=reason)

@@ -63,3 +63,26 @@ class Conflict(AppError):
     code = "conflict"
     status = 409
     default_message = _("Someone else changed this record after you opened it. Reload and try again.")
+
+
+class FieldErrors:
+    """Collects field-level messages during validation; ``raise_if_any`` raises InvalidInput."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[Any]] = {}
+
+    def add(self, field: str, message: Any) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def extend(self, findings: Any, *, field: str | None = None) -> None:
+        """Add the error-severity findings (``ybss.core.findings.Finding``) under their field."""
+        for f in findings:
+            if getattr(f, "severity", "error") == "error":
+                self.add(field or f.field or "__all__", f.message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self, code: str = "invalid") -> None:
+        if self.fields:
+            raise InvalidInput(code=code, fields=self.fields)

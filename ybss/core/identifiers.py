@@ -39,9 +39,7 @@ def _normalise(value: str | None) -> str:
     if not value:
         return ""
     text = unicodedata.normalize("NFKC", value)
-    return "".join(
-        ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf"
-    ).upper()
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +314,8 @@ MOBILE_PREFIXES: Final[tuple[str, ...]] = (
 
 _MOBILE_RE: Final = re.compile(r"(?:\+?86|0086)?(1[3-9][0-9]{9})")
 # Area codes: 010 and 02x are three digits, every other one (03xx–09xx) four. Local numbers are
-# 7–8 digits (sometimes split by a dash) and never start with 0 or 1. Extensions follow "-", "转", "ext", "x" or "#".
+# 7–8 digits (sometimes split by a dash) and never start with 0 or 1. Extensions follow "-",
+# "转", "ext", "x" or "#".
 _LANDLINE_RE: Final = re.compile(
     r"(?P<country>(?:\+?86|0086)-?)?"
     r"\(?(?P<area>0?(?:10|2[0-9]|[3-9][0-9]{2}))\)?-?"

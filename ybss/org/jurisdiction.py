@@ -65,10 +65,10 @@ def jurisdiction_q(user: User, prefix: str = "") -> Q | None:
     q = Q()
     has = False
     if user.police_unit_id:
-        q |= Q(**{f"{prefix}police_unit_id__startswith": user.police_unit.prefix})
+        q |= Q(**{f"{prefix}police_unit__pk__startswith": user.police_unit.prefix})
         has = True
     if user.division_id:
-        q |= Q(**{f"{prefix}division_id__startswith": user.division.prefix})
+        q |= Q(**{f"{prefix}division__pk__startswith": user.division.prefix})
         has = True
     return q if has else None
 

@@ -210,7 +210,9 @@ def check_rental_landlord(house_use: str, landlord_present: bool) -> tuple[Findi
     if house_use != RENTED_HOUSE_USE or landlord_present:
         return ()
     # zh: 出租房屋须登记房东。
-    return (Finding("house.rental_without_landlord", _("A rented house needs a landlord."), field="landlord"),)
+    return (
+        Finding("house.rental_without_landlord", _("A rented house needs a landlord."), field="landlord"),
+    )
 
 
 def check_unit_address_active(address_status: str | None) -> tuple[Finding, ...]:

@@ -69,9 +69,9 @@ def person_list(
     if f.status:
         qs = qs.filter(status=f.status)
     if f.division:
-        qs = qs.filter(division_id__startswith=f.division)
+        qs = qs.filter(division__pk__startswith=f.division)
     if f.police_unit:
-        qs = qs.filter(police_unit_id__startswith=f.police_unit)
+        qs = qs.filter(police_unit__pk__startswith=f.police_unit)
     if f.residence_type or f.separated is not None:
         rq = Q(residences__active=True)
         if f.residence_type:
@@ -132,7 +132,7 @@ def house_list(*, actor: User, filters: HouseFilters | None = None) -> QuerySet[
         if getattr(f, field):
             qs = qs.filter(**{field: getattr(f, field)})
     if f.police_unit:
-        qs = qs.filter(police_unit_id__startswith=f.police_unit)
+        qs = qs.filter(police_unit__pk__startswith=f.police_unit)
     return qs.select_related("address", "police_unit").order_by("-id")
 
 
@@ -174,7 +174,7 @@ def unit_list(*, actor: User, filters: UnitFilters | None = None) -> QuerySet[Un
     if f.hazardous is True:
         qs = qs.exclude(hazards=[])
     if f.police_unit:
-        qs = qs.filter(police_unit_id__startswith=f.police_unit)
+        qs = qs.filter(police_unit__pk__startswith=f.police_unit)
     return qs.select_related("address", "police_unit").order_by("name")
 
 

@@ -1,0 +1,43 @@
+"""Front-end assets from npm, vendored into this package's static folder.
+
+``package.json`` at the repository root pins the npm packages; ``npm ci`` puts them in
+``node_modules/``; :func:`collect_vendor_assets` copies the few built files the pages use into
+``ybss/web/static/vendor/``, where ``staticfiles`` finds them with no settings change. The copied
+files are committed too, so a checkout works before npm has run. Nothing is ever loaded from a CDN:
+police networks are offline (DOMAIN.md §10).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
+
+#: (file inside node_modules, destination inside static/vendor). Licence files travel with the code.
+VENDOR_FILES: tuple[tuple[str, str], ...] = (
+    ("modern-normalize/modern-normalize.css", "modern-normalize/modern-normalize.css"),
+    ("modern-normalize/license", "modern-normalize/LICENSE.txt"),
+)
+
+
+def collect_vendor_assets(node_modules: Path | None = None, dest: Path | None = None) -> list[Path]:
+    """Copy the vendored files from ``node_modules`` into ``static/vendor``; return the copies.
+
+    Raises FileNotFoundError naming the missing file when ``npm ci`` has not run. Copies only
+    when the content differs, so repeated runs leave timestamps alone.
+    """
+    src_root = node_modules or REPO_ROOT / "node_modules"
+    dst_root = dest or VENDOR_DIR
+    written: list[Path] = []
+    for src_rel, dst_rel in VENDOR_FILES:
+        src = src_root / src_rel
+        if not src.is_file():
+            raise FileNotFoundError(f"{src} is missing: run `npm ci` at the repository root first")
+        dst = dst_root / dst_rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, dst)
+        written.append(dst)
+    return written

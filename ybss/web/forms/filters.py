@@ -1,0 +1,222 @@
+"""The search-and-filter forms of the four list pages and the audit log.
+
+Each form validates the query string's shape only (a bad value becomes a field error, never a
+500) and turns its cleaned data into the selector's frozen ``*Filters`` dataclass. Choices of coded
+fields come from the code lists (``core.codes``); police-unit choices are the units under the
+user's own unit, for convenience only: the selectors scope the rows whatever is chosen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ybss.addresses.models import AddressLevel, CleanState, MarkState
+from ybss.addresses.selectors import AddressFilters
+from ybss.audit.models import AuditAction
+from ybss.core import codes
+from ybss.core.models import RecordStatus
+from ybss.org.models import PoliceUnit, Role, User
+from ybss.registry.models import ResidenceType, VerifyState
+from ybss.registry.selectors import HouseFilters, PersonFilters, UnitFilters
+
+ANY: tuple[str, Any] = ("", _("Any"))
+YES_NO = [ANY, ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _with_any(choices: Any) -> list[tuple[str, Any]]:
+    return [ANY, *[(value, label) for value, label in choices]]
+
+
+def _code_choices(slug: str) -> list[tuple[str, Any]]:
+    return [ANY, *codes.choices(slug, blank=False)]
+
+
+def police_unit_choices(user: User) -> list[tuple[str, str]]:
+    """The user's own police unit and the units under it (one query; empty without a unit)."""
+    if not user.police_unit_id:
+        return []
+    units = PoliceUnit.objects.filter(code__startswith=user.police_unit.prefix).order_by("code")
+    return [(u.code, u.name) for u in units.only("code", "name")]
+
+
+class FilterForm(forms.Form):
+    """Shared fields and behaviour. Bound to ``request.GET``; an empty query string is valid."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_with_any(RecordStatus.choices))
+    police_unit = forms.ChoiceField(label=_("Police unit"), required=False, choices=[])
+
+    #: Names of the fields copied into the selector's dataclass (``q`` included).
+    filter_fields: tuple[str, ...] = ("q", "status", "police_unit")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        unit_choices = police_unit_choices(user)
+        if unit_choices:
+            self.fields["police_unit"].choices = [ANY, *unit_choices]
+        else:
+            del self.fields["police_unit"]
+
+    def value_of(self, name: str) -> Any:
+        value = self.cleaned_data.get(name)
+        return value if value is not None else ""
+
+    def filter_kwargs(self) -> dict[str, Any]:
+        return {name: self.value_of(name) for name in self.filter_fields if name in self.fields}
+
+    def active_filters(self) -> dict[str, Any]:
+        """The filters that are set, for the audit detail and for "clear" links."""
+        return {k: v for k, v in self.filter_kwargs().items() if v not in ("", None)}
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class AddressFilterForm(FilterForm):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, strip=True,
+        help_text=_("Part of the address name or alias, or the start of its code."),
+    )
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=_with_any(AddressLevel.choices))
+    mark_state = forms.ChoiceField(label=_("Marking"), required=False, choices=_with_any(MarkState.choices))
+    clean_state = forms.ChoiceField(label=_("Cleaning"), required=False, choices=_with_any(CleanState.choices))
+
+    field_order = ["q", "level", "status", "mark_state", "clean_state", "police_unit"]
+    filter_fields = ("q", "level", "status", "mark_state", "clean_state", "police_unit")
+
+    def to_filters(self) -> AddressFilters:
+        return AddressFilters(**self.filter_kwargs())
+
+
+class HouseFilterForm(FilterForm):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, strip=True,
+        help_text=_("Part of the address or the owner's name."),
+    )
+    use = forms.ChoiceField(label=_("Use"), required=False)
+    house_type = forms.ChoiceField(label=_("House type"), required=False)
+    management_level = forms.ChoiceField(label=_("Management level"), required=False)
+    verify_state = forms.ChoiceField(
+        label=_("Verification"), required=False, choices=_with_any(VerifyState.choices)
+    )
+
+    field_order = ["q", "use", "house_type", "management_level", "verify_state", "status", "police_unit"]
+    filter_fields = ("q", "use", "house_type", "management_level", "verify_state", "status", "police_unit")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["use"].choices = _code_choices("house_use")
+        self.fields["house_type"].choices = _code_choices("house_type")
+        self.fields["management_level"].choices = _code_choices("management_level")
+
+    def to_filters(self) -> HouseFilters:
+        return HouseFilters(**self.filter_kwargs())
+
+
+class PersonFilterForm(FilterForm):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, strip=True,
+        help_text=_("Name, pinyin, ID number or phone number (or their beginning)."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose of the search"), required=False, max_length=200, strip=True,
+        help_text=_("Recorded in the audit log. Investigators must state it for every search."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), required=False)
+    residence_type = forms.ChoiceField(
+        label=_("Residence type"), required=False, choices=_with_any(ResidenceType.choices)
+    )
+    separated = forms.ChoiceField(label=_("Household separated"), required=False, choices=YES_NO)
+
+    field_order = ["q", "purpose", "sex", "residence_type", "separated", "status", "police_unit"]
+    filter_fields = ("q", "sex", "residence_type", "separated", "status", "police_unit")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = _code_choices("sex")
+
+    @property
+    def purpose_required(self) -> bool:
+        return self.user.role == Role.INVESTIGATOR
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.purpose_required and data.get("q") and not data.get("purpose"):
+            self.add_error("purpose", _("State the purpose of this search: investigators must record it."))
+        return data
+
+    def filter_kwargs(self) -> dict[str, Any]:
+        kwargs = super().filter_kwargs()
+        kwargs["separated"] = _yes_no(kwargs.get("separated", ""))
+        return kwargs
+
+    def to_filters(self) -> PersonFilters:
+        return PersonFilters(**self.filter_kwargs())
+
+    @property
+    def purpose(self) -> str:
+        return self.value_of("purpose")
+
+
+class UnitFilterForm(FilterForm):
+    ANY_SPECIAL_TRADE = "*"
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, strip=True,
+        help_text=_("Part of the unit name, or the start of its credit code."),
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    special_trade = forms.ChoiceField(label=_("Special trade"), required=False)
+    hazardous = forms.ChoiceField(
+        label=_("Hazardous goods"), required=False, choices=[ANY, ("yes", _("Handles hazardous goods"))]
+    )
+    verify_state = forms.ChoiceField(
+        label=_("Verification"), required=False, choices=_with_any(VerifyState.choices)
+    )
+
+    field_order = ["q", "category", "special_trade", "hazardous", "verify_state", "status", "police_unit"]
+    filter_fields = ("q", "category", "special_trade", "hazardous", "verify_state", "status", "police_unit")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = _code_choices("unit_category")
+        self.fields["special_trade"].choices = [
+            ANY,
+            (self.ANY_SPECIAL_TRADE, _("Any special trade")),
+            *codes.choices("special_trade", blank=False),
+        ]
+
+    def filter_kwargs(self) -> dict[str, Any]:
+        kwargs = super().filter_kwargs()
+        kwargs["hazardous"] = _yes_no(kwargs.get("hazardous", ""))
+        return kwargs
+
+    def to_filters(self) -> UnitFilters:
+        return UnitFilters(**self.filter_kwargs())
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(
+        label=_("User name"), required=False, max_length=150, strip=True,
+        help_text=_("The sign-in name, exactly."),
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=_with_any(AuditAction.choices))
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=40, strip=True)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
