@@ -4,5 +4,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ybss.settings.prod")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ybss.settings.dev")
 application = get_wsgi_application()

@@ -1,4 +1,34 @@
-from django.urls import path
+"""URLs of the server-rendered UI.
+
+Scoping: every view is marked ``@scoped`` (reads business data only through the jurisdiction-scoped
+selectors) or ``@not_scoped(reason)`` (see ``views.common``); tests/web/test_urls.py checks that
+each pattern here carries the mark. ``i18n/`` is Django's ``set_language`` (stores a language
+choice, reads no data).
+"""
+
+from django.urls import include, path
+
+from .views import addresses, audit, auth, home, houses, persons, units
 
 app_name = "web"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("addresses/", addresses.address_list_view, name="addresses"),
+    path("addresses/export.csv", addresses.address_export, name="addresses_export"),
+    path("addresses/<int:pk>/", addresses.address_detail, name="address_detail"),
+    path("houses/", houses.house_list_view, name="houses"),
+    path("houses/export.csv", houses.house_export, name="houses_export"),
+    path("houses/<int:pk>/", houses.house_detail, name="house_detail"),
+    path("persons/", persons.person_list_view, name="persons"),
+    path("persons/export.csv", persons.person_export, name="persons_export"),
+    path("persons/<int:pk>/", persons.person_detail, name="person_detail"),
+    path("units/", units.unit_list_view, name="units"),
+    path("units/export.csv", units.unit_export, name="units_export"),
+    path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/verify/", audit.audit_verify, name="audit_verify"),
+]

@@ -1,0 +1,73 @@
+"""Template helpers: field labels and values (with masking), code labels, status badges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Model
+from django.utils.html import format_html
+
+from ybss.core import codes
+from ybss.org import jurisdiction
+
+from .. import display
+
+register = template.Library()
+
+
+def _user(context: template.Context) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+@register.simple_tag(takes_context=True)
+def value(context: template.Context, record: Model, name: str) -> str:
+    """``{% value person "phone" %}``: the field as the current user may see it."""
+    return display.record_value(_user(context), record, name)
+
+
+@register.simple_tag
+def label(record: Model, name: str) -> str:
+    """``{% label person "phone" %}``: the field's translated verbose name."""
+    return display.field_label(type(record), name)
+
+
+@register.simple_tag(takes_context=True)
+def row(context: template.Context, record: Model, name: str) -> str:
+    """``{% row person "phone" %}``: one ``<div><dt>label</dt><dd>value</dd></div>`` of a details list."""
+    return format_html(
+        '<div class="kv"><dt>{}</dt><dd>{}</dd></div>',
+        display.field_label(type(record), name),
+        display.record_value(_user(context), record, name),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def show_id(context: template.Context, number: str | None) -> str:
+    return jurisdiction.show_id_number(_user(context), number) or display.EMPTY
+
+
+@register.simple_tag(takes_context=True)
+def show_phone(context: template.Context, number: str | None) -> str:
+    return jurisdiction.show_phone(_user(context), number) or display.EMPTY
+
+
+@register.filter
+def code_label(code: str | None, slug: str) -> str:
+    """``{{ person.sex|code_label:"sex" }}``."""
+    return codes.label(slug, code) or display.EMPTY
+
+
+@register.simple_tag
+def status_badge(record: Model) -> str:
+    status = getattr(record, "status", "")
+    return format_html(
+        '<span class="badge badge-{}">{}</span>', status, record.get_status_display()  # type: ignore[attr-defined]
+    )
+
+
+@register.filter
+def plain(value_: Any) -> str:
+    """Any value as display text (dates, booleans, empty → —)."""
+    return display.format_plain(value_)
