@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from ybss.core import codes
-
 from tests.factories import County, make_county
+from ybss.core import codes
 
 
 @pytest.fixture(autouse=True)

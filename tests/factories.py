@@ -103,7 +103,10 @@ class Station:
 
     def records(self) -> dict[str, Any]:
         return {
-            "address": self.door, "room": self.room, "house": self.house, "person": self.person,
+            "address": self.door,
+            "room": self.room,
+            "house": self.house,
+            "person": self.person,
             "unit": self.unit,
         }
 
@@ -119,7 +122,12 @@ class County:
 
 def _div(code: str, name: str, level: int, parent: AdminDivision | None, full: str) -> AdminDivision:
     return AdminDivision.objects.create(
-        code=code, name=name, level=level, parent=parent, prefix=AdminDivision.prefix_for(code, level), full_name=full
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
+        prefix=AdminDivision.prefix_for(code, level),
+        full_name=full,
     )
 
 
@@ -136,8 +144,9 @@ def make_county() -> County:
     prov = _div("610000000000", "陕西省", DivisionLevel.PROVINCE, None, "陕西省")
     city = _div("610500000000", "渭南市", DivisionLevel.CITY, prov, "陕西省渭南市")
     county = _div("610524000000", "合阳县", DivisionLevel.COUNTY, city, "陕西省渭南市合阳县")
-    bureau = PoliceUnit.objects.create(code="610524000000", name="合阳县公安局", kind=PoliceUnitKind.COUNTY_BUREAU,
-                                       prefix="610524")
+    bureau = PoliceUnit.objects.create(
+        code="610524000000", name="合阳县公安局", kind=PoliceUnitKind.COUNTY_BUREAU, prefix="610524"
+    )
     stations = {}
     for key, town_code, town_name, vcode, vname, scode, sname in (
         ("a", "610524001000", "城关街道", "610524001003", "金水社区", "610524501", "金水派出所"),
@@ -145,10 +154,16 @@ def make_county() -> County:
     ):
         town = _div(town_code, town_name, DivisionLevel.TOWN, county, f"陕西省渭南市合阳县{town_name}")
         village = _div(vcode, vname, DivisionLevel.VILLAGE, town, f"陕西省渭南市合阳县{town_name}{vname}")
-        st = PoliceUnit.objects.create(code=scode + "000", name=sname, kind=PoliceUnitKind.STATION, parent=bureau,
-                                       prefix=scode)
-        di = PoliceUnit.objects.create(code=scode + "001", name=sname + "第一警务区", kind=PoliceUnitKind.DISTRICT,
-                                       parent=st, prefix=scode + "001")
+        st = PoliceUnit.objects.create(
+            code=scode + "000", name=sname, kind=PoliceUnitKind.STATION, parent=bureau, prefix=scode
+        )
+        di = PoliceUnit.objects.create(
+            code=scode + "001",
+            name=sname + "第一警务区",
+            kind=PoliceUnitKind.DISTRICT,
+            parent=st,
+            prefix=scode + "001",
+        )
         di.divisions.add(village)
         s = Station(key=key, town=town, village=village, station=st, district=di)
         s.users = {
@@ -159,16 +174,36 @@ def make_county() -> County:
         stamp = {"division": village, "police_unit": di}
         s.road = AddressElement.objects.create(kind="41", name=f"{key}测试路", division=village)
         s.door = AddressFactory(road=s.road, **stamp, full_name=f"合阳县{town_name}{key}测试路1号")
-        s.room = AddressFactory(level=AddressLevel.ROOM, parent=s.door, unit_no="1", floor=5, room_no="501",
-                                full_name=f"合阳县{town_name}{key}测试路1号1单元501室", **stamp)
+        s.room = AddressFactory(
+            level=AddressLevel.ROOM,
+            parent=s.door,
+            unit_no="1",
+            floor=5,
+            room_no="501",
+            full_name=f"合阳县{town_name}{key}测试路1号1单元501室",
+            **stamp,
+        )
         s.house = HouseFactory(address=s.room, **stamp)
         seq = 1 if key == "a" else 3
-        s.person = PersonFactory(id_number=make_id(seq=seq), name=f"王{key}明", pinyin=f"wang{key}ming",
-                                 phone=f"1391234567{seq}", hukou_division_code=vcode, **stamp)
+        s.person = PersonFactory(
+            id_number=make_id(seq=seq),
+            name=f"王{key}明",
+            pinyin=f"wang{key}ming",
+            phone=f"1391234567{seq}",
+            hukou_division_code=vcode,
+            **stamp,
+        )
         s.residence = ResidenceFactory(person=s.person, house=s.house, **stamp)
         s.unit = UnitFactory(address=s.door, **stamp)
-        s.employment = Employment.objects.create(person=s.person, unit=s.unit, post="店员", created_at=NOW,
-                                                 updated_at=NOW, status="accepted", **stamp)
+        s.employment = Employment.objects.create(
+            person=s.person,
+            unit=s.unit,
+            post="店员",
+            created_at=NOW,
+            updated_at=NOW,
+            status="accepted",
+            **stamp,
+        )
         stations[key] = s
     users = {
         "supervisor": _user("supervisor", Role.SUPERVISOR, bureau),

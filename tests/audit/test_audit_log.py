@@ -16,8 +16,12 @@ def test_person_read_is_audited(county):
     user = county.a.users["officer"]
     person_get(actor=user, pk=county.a.person.pk, purpose="核查")
     ev = AuditEvent.objects.get(action="read")
-    assert (ev.actor, ev.object_type, ev.object_id, ev.purpose) == (user, "registry.person",
-                                                                    str(county.a.person.pk), "核查")
+    assert (ev.actor, ev.object_type, ev.object_id, ev.purpose) == (
+        user,
+        "registry.person",
+        str(county.a.person.pk),
+        "核查",
+    )
 
 
 def test_person_search_is_audited_with_terms(county):
@@ -34,7 +38,9 @@ def test_plain_listing_is_not_a_search(county):
 
 def test_chain_verifies_and_detects_tampering(county):
     for i in range(3):
-        audit_record(actor=county.a.users["officer"], action="read", object_type="registry.person", object_id=i)
+        audit_record(
+            actor=county.a.users["officer"], action="read", object_type="registry.person", object_id=i
+        )
     assert verify_chain().ok and verify_chain().checked == 3
     ev = AuditEvent.objects.order_by("id")[1]
     # Tamper behind the application's back: drop the trigger, edit, and see the chain break.

@@ -54,9 +54,16 @@ def test_out_of_scope_and_missing_raise_the_same(county):
 def test_person_visible_where_they_currently_live(county):
     """A person stamped at station b who now lives at station a is seen by a, and still by b."""
     p = county.b.person
-    Residence.objects.create(person=p, house=county.a.house, residence_type="floating", active=True,
-                             division=county.a.village, police_unit=county.a.district,
-                             created_at=p.created_at, updated_at=p.created_at)
+    Residence.objects.create(
+        person=p,
+        house=county.a.house,
+        residence_type="floating",
+        active=True,
+        division=county.a.village,
+        police_unit=county.a.district,
+        created_at=p.created_at,
+        updated_at=p.created_at,
+    )
     assert jurisdiction.scope(Person.objects.filter(pk=p.pk), county.a.users["officer"]).exists()
     assert jurisdiction.scope(Person.objects.filter(pk=p.pk), county.b.users["officer"]).exists()
 

@@ -26,68 +26,107 @@ pytestmark = pytest.mark.django_db
 
 
 def _person(**kw) -> PersonData:
-    base = dict(id_number=make_id(seq=515, birth="19900305"), name="赵丽", sex="1", birth_date=dt.date(1990, 3, 5),
-                phone="13700001111", hukou_division_code="610524001003")
+    base = dict(
+        id_number=make_id(seq=515, birth="19900305"),
+        name="赵丽",
+        sex="1",
+        birth_date=dt.date(1990, 3, 5),
+        phone="13700001111",
+        hukou_division_code="610524001003",
+    )
     base.update(kw)
     return PersonData(**base)
 
 
 def test_person_register_creates_person_residence_and_history(county):
     actor = county.a.users["collector"]
-    p, warnings = person_register(actor=actor, person=_person(), house_id=county.a.house.pk,
-                                  residence=ResidenceData(residence_type="lodging", relation="02"))
+    p, warnings = person_register(
+        actor=actor,
+        person=_person(),
+        house_id=county.a.house.pk,
+        residence=ResidenceData(residence_type="lodging", relation="02"),
+    )
     assert p.division_id == county.a.village.code and p.police_unit_id == county.a.district.code
     assert p.pinyin == "zhaoli"
     assert Residence.objects.filter(person=p, active=True).count() == 1
-    assert RecordHistory.objects.filter(record_type="registry.person", record_id=p.pk, action="create").exists()
+    assert RecordHistory.objects.filter(
+        record_type="registry.person", record_id=p.pk, action="create"
+    ).exists()
     assert warnings == []
 
 
 def test_person_register_rejects_bad_check_digit_and_saves_nothing(county):
     before = Person.objects.count(), Residence.objects.count()
     with pytest.raises(InvalidInput) as exc:
-        person_register(actor=county.a.users["collector"], person=_person(id_number="110105194912310021"),
-                        house_id=county.a.house.pk, residence=ResidenceData(residence_type="floating"))
+        person_register(
+            actor=county.a.users["collector"],
+            person=_person(id_number="110105194912310021"),
+            house_id=county.a.house.pk,
+            residence=ResidenceData(residence_type="floating"),
+        )
     assert "id_number" in exc.value.fields
     assert (Person.objects.count(), Residence.objects.count()) == before
 
 
 def test_person_register_reports_every_bad_field(county):
     with pytest.raises(InvalidInput) as exc:
-        person_register(actor=county.a.users["collector"],
-                        person=_person(name="", phone="12345", sex="7", ethnicity="99"),
-                        house_id=county.a.house.pk, residence=ResidenceData(residence_type="nonsense"))
+        person_register(
+            actor=county.a.users["collector"],
+            person=_person(name="", phone="12345", sex="7", ethnicity="99"),
+            house_id=county.a.house.pk,
+            residence=ResidenceData(residence_type="nonsense"),
+        )
     assert {"name", "phone", "sex", "ethnicity", "residence_type"} <= set(exc.value.fields)
 
 
 def test_floating_residence_needs_outside_hukou(county):
     with pytest.raises(InvalidInput) as exc:
-        person_register(actor=county.a.users["collector"], person=_person(), house_id=county.a.house.pk,
-                        residence=ResidenceData(residence_type="floating", reason="work"))
+        person_register(
+            actor=county.a.users["collector"],
+            person=_person(),
+            house_id=county.a.house.pk,
+            residence=ResidenceData(residence_type="floating", reason="work"),
+        )
     assert "residence_type" in exc.value.fields
 
 
 def test_separated_flag_derived_at_township_level(county):
-    p, _ = person_register(actor=county.a.users["collector"],
-                           person=_person(hukou_division_code="610524101201"),
-                           house_id=county.a.house.pk, residence=ResidenceData(residence_type="lodging"))
+    p, _ = person_register(
+        actor=county.a.users["collector"],
+        person=_person(hukou_division_code="610524101201"),
+        house_id=county.a.house.pk,
+        residence=ResidenceData(residence_type="lodging"),
+    )
     assert Residence.objects.get(person=p).separated is True
 
 
 def test_second_permanent_residence_rejected(county):
     p = county.b.person  # already permanent at station b's house
-    data = _person(id_number=p.id_number, name=p.name, birth_date=p.birth_date, sex=p.sex,
-                   hukou_division_code=p.hukou_division_code)
+    data = _person(
+        id_number=p.id_number,
+        name=p.name,
+        birth_date=p.birth_date,
+        sex=p.sex,
+        hukou_division_code=p.hukou_division_code,
+    )
     with pytest.raises(InvalidInput) as exc:
-        person_register(actor=county.users["admin"], person=data, house_id=county.a.house.pk,
-                        residence=ResidenceData(residence_type="permanent"))
+        person_register(
+            actor=county.users["admin"],
+            person=data,
+            house_id=county.a.house.pk,
+            residence=ResidenceData(residence_type="permanent"),
+        )
     assert exc.value.code == "invalid"
 
 
 def test_cannot_register_into_other_stations_house(county):
     with pytest.raises(NotFound):
-        person_register(actor=county.a.users["collector"], person=_person(), house_id=county.b.house.pk,
-                        residence=ResidenceData(residence_type="lodging"))
+        person_register(
+            actor=county.a.users["collector"],
+            person=_person(),
+            house_id=county.b.house.pk,
+            residence=ResidenceData(residence_type="lodging"),
+        )
 
 
 def test_update_with_stale_version_conflicts(county):
@@ -100,38 +139,63 @@ def test_update_with_stale_version_conflicts(county):
     hist = RecordHistory.objects.filter(record_type="registry.person", record_id=p.pk).last()
     assert hist.changes["name"] == ["王a明", "王新名"] and hist.reason == "更正"
     with pytest.raises(Conflict):
-        person_update(actor=officer, person=p, expected_version=1, data=_person(id_number=p.id_number, name="X",
-                      birth_date=p.birth_date, sex=p.sex))
+        person_update(
+            actor=officer,
+            person=p,
+            expected_version=1,
+            data=_person(id_number=p.id_number, name="X", birth_date=p.birth_date, sex=p.sex),
+        )
 
 
 def test_rented_house_needs_landlord(county):
     with pytest.raises(InvalidInput) as exc:
-        house_create(actor=county.a.users["officer"], address_id=county.a.door.pk,
-                     data=HouseData(house_type="bungalow", use="rented", rental_mode="whole"))
+        house_create(
+            actor=county.a.users["officer"],
+            address_id=county.a.door.pk,
+            data=HouseData(house_type="bungalow", use="rented", rental_mode="whole"),
+        )
     assert "landlord" in exc.value.fields or "address" in exc.value.fields
 
 
 def test_house_create_on_room(county):
     from tests.factories import AddressFactory
 
-    room = AddressFactory(level="room", parent=county.a.door, division=county.a.village,
-                          police_unit=county.a.district, room_no="502")
-    h = house_create(actor=county.a.users["officer"], address_id=room.pk,
-                     data=HouseData(house_type="apartment", use="self", area=90))
+    room = AddressFactory(
+        level="room",
+        parent=county.a.door,
+        division=county.a.village,
+        police_unit=county.a.district,
+        room_no="502",
+    )
+    h = house_create(
+        actor=county.a.users["officer"],
+        address_id=room.pk,
+        data=HouseData(house_type="apartment", use="self", area=90),
+    )
     assert House.objects.get(pk=h.pk).police_unit_id == county.a.district.code
 
 
 def test_unit_credit_code_and_minor_legal_rep(county):
     with pytest.raises(InvalidInput) as exc:
-        unit_create(actor=county.a.users["officer"], address_id=county.a.door.pk,
-                    data=UnitData(name="合阳测试", category="enterprise", credit_code="91110000101623741",
-                                  legal_rep_id_number=make_id(birth="20200101", seq=11)))
+        unit_create(
+            actor=county.a.users["officer"],
+            address_id=county.a.door.pk,
+            data=UnitData(
+                name="合阳测试",
+                category="enterprise",
+                credit_code="91110000101623741",
+                legal_rep_id_number=make_id(birth="20200101", seq=11),
+            ),
+        )
     assert {"credit_code", "legal_rep_id_number"} <= set(exc.value.fields)
 
 
 def test_unit_valid_credit_code_accepted(county):
-    u, warnings = unit_create(actor=county.a.users["officer"], address_id=county.a.door.pk,
-                              data=UnitData(name="合阳新店", category="enterprise", credit_code="91110000101623741K"))
+    u, warnings = unit_create(
+        actor=county.a.users["officer"],
+        address_id=county.a.door.pk,
+        data=UnitData(name="合阳新店", category="enterprise", credit_code="91110000101623741K"),
+    )
     assert u.credit_code == "91110000101623741K" and warnings == []
 
 
@@ -156,6 +220,10 @@ def test_voided_records_cannot_be_edited(county):
     record_move(actor=officer, record=p, to="voided", expected_version=p.version, reason="重复")
     p.refresh_from_db()
     with pytest.raises(InvalidInput):
-        person_update(actor=officer, person=p, expected_version=p.version,
-                      data=_person(id_number=p.id_number, name="新", birth_date=p.birth_date, sex=p.sex))
+        person_update(
+            actor=officer,
+            person=p,
+            expected_version=p.version,
+            data=_person(id_number=p.id_number, name="新", birth_date=p.birth_date, sex=p.sex),
+        )
     assert Person.objects.filter(pk=p.pk).exists()

@@ -75,15 +75,27 @@ class StandardAddress(BusinessRecord):
     code = models.CharField(_("address code"), max_length=48, unique=True)
     level = models.CharField(_("level"), max_length=4, choices=AddressLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rooms",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rooms",
         verbose_name=_("door plate"),
     )
     road = models.ForeignKey(
-        AddressElement, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        AddressElement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("street or group"),
     )
     compound = models.ForeignKey(
-        AddressElement, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        AddressElement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("compound or yard"),
     )
     door_prefix = models.CharField(_("door number prefix"), max_length=10, blank=True)
@@ -111,11 +123,20 @@ class StandardAddress(BusinessRecord):
     )
     cleaned_at = models.DateTimeField(_("cleaned at"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("merged into")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verified by"),
     )
 

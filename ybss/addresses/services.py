@@ -44,9 +44,17 @@ class DoorPlateData:
     common_name: str = ""
 
 
-def door_plate_name(*, division: AdminDivision, road: AddressElement | None, door_number: str,
-                    sub_number: str = "", door_prefix: str = "", door_suffix: str = "",
-                    compound: AddressElement | None = None, building: str = "") -> str:
+def door_plate_name(
+    *,
+    division: AdminDivision,
+    road: AddressElement | None,
+    door_number: str,
+    sub_number: str = "",
+    door_prefix: str = "",
+    door_suffix: str = "",
+    compound: AddressElement | None = None,
+    building: str = "",
+) -> str:
     """合阳县城关街道凤凰路18号金水小区3号楼 (county and below; province/city are implied)."""
     parts = [_county_tail(division.full_name)]
     if road is not None:
@@ -77,12 +85,13 @@ def _county_tail(full: str) -> str:
     for cut in ("市", "自治州", "地区", "盟"):
         i = full.find(cut)
         if 0 < i < len(full) - 1 and "县" in full[i:]:
-            return full[i + len(cut):]
+            return full[i + len(cut) :]
     return full
 
 
-def _check_hierarchy(actor: User, errors: FieldErrors, division_code: str, police_unit_code: str
-                     ) -> tuple[AdminDivision | None, PoliceUnit | None]:
+def _check_hierarchy(
+    actor: User, errors: FieldErrors, division_code: str, police_unit_code: str
+) -> tuple[AdminDivision | None, PoliceUnit | None]:
     division = AdminDivision.objects.filter(code=division_code, level=DivisionLevel.VILLAGE).first()
     if division is None:
         errors.add("division_code", _("Choose a community or village."))
@@ -121,29 +130,58 @@ def door_plate_create(*, actor: User, data: DoorPlateData, reason: str = "") -> 
     errors.raise_if_any()
     assert division is not None and unit is not None and road is not None
     code = "-".join(
-        p for p in (
-            division.code, f"{road.kind}{road.pk:05d}",
-            f"{data.door_prefix}{int(data.door_number):04d}{data.door_suffix}" + (f"F{data.sub_number}" if data.sub_number else ""),
+        p
+        for p in (
+            division.code,
+            f"{road.kind}{road.pk:05d}",
+            f"{data.door_prefix}{int(data.door_number):04d}{data.door_suffix}"
+            + (f"F{data.sub_number}" if data.sub_number else ""),
             f"B{data.building}" if data.building else "",
-        ) if p
+        )
+        if p
     )
     if StandardAddress.objects.filter(code=code).exists():
-        raise InvalidInput(code="address.duplicate",
-                           fields={"door_number": [_("This door plate already exists.")]})
+        raise InvalidInput(
+            code="address.duplicate", fields={"door_number": [_("This door plate already exists.")]}
+        )
     now = timezone.now()
     a = StandardAddress(
-        code=code, level=AddressLevel.DOOR, road=road, compound=compound, door_prefix=data.door_prefix,
-        door_number=data.door_number, door_suffix=data.door_suffix, sub_number=data.sub_number,
-        building=data.building, common_name=data.common_name,
-        full_name=door_plate_name(division=division, road=road, door_number=data.door_number,
-                                  sub_number=data.sub_number, door_prefix=data.door_prefix,
-                                  door_suffix=data.door_suffix, compound=compound, building=data.building),
-        division=division, police_unit=unit, status=RecordStatus.DRAFT, created_at=now, updated_at=now,
-        created_by=actor, updated_by=actor,
+        code=code,
+        level=AddressLevel.DOOR,
+        road=road,
+        compound=compound,
+        door_prefix=data.door_prefix,
+        door_number=data.door_number,
+        door_suffix=data.door_suffix,
+        sub_number=data.sub_number,
+        building=data.building,
+        common_name=data.common_name,
+        full_name=door_plate_name(
+            division=division,
+            road=road,
+            door_number=data.door_number,
+            sub_number=data.sub_number,
+            door_prefix=data.door_prefix,
+            door_suffix=data.door_suffix,
+            compound=compound,
+            building=data.building,
+        ),
+        division=division,
+        police_unit=unit,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
     )
     a.save(force_insert=True)
-    history_record(actor=actor, record=a, action=HistoryAction.CREATE,
-                   changes={"code": [None, code], "full_name": [None, a.full_name]}, reason=reason)
+    history_record(
+        actor=actor,
+        record=a,
+        action=HistoryAction.CREATE,
+        changes={"code": [None, code], "full_name": [None, a.full_name]},
+        reason=reason,
+    )
     return a
 
 
@@ -154,7 +192,13 @@ def _room_code(door: StandardAddress, unit_no: str, floor: int | None, room_no: 
 
 @transaction.atomic
 def building_generate(
-    *, actor: User, door_id: int, units: int, floors: int, rooms_per_floor: int, underground: int = 0,
+    *,
+    actor: User,
+    door_id: int,
+    units: int,
+    floors: int,
+    rooms_per_floor: int,
+    underground: int = 0,
     reason: str = "",
 ) -> list[StandardAddress]:
     """Generate a building's room addresses in one step: units × floors × rooms per floor
@@ -165,12 +209,18 @@ def building_generate(
     errors = FieldErrors()
     if door.level != AddressLevel.DOOR:
         errors.add("door", _("Rooms can only be generated under a door plate."))
-    for name, v, lo, hi in (("units", units, 1, 20), ("floors", floors, 1, 100),
-                            ("rooms_per_floor", rooms_per_floor, 1, 30), ("underground", underground, 0, 10)):
+    for name, v, lo, hi in (
+        ("units", units, 1, 20),
+        ("floors", floors, 1, 100),
+        ("rooms_per_floor", rooms_per_floor, 1, 30),
+        ("underground", underground, 0, 10),
+    ):
         if not isinstance(v, int) or not lo <= v <= hi:
             errors.add(name, _("Enter a value between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi})
     if not errors and units * (floors + underground) * rooms_per_floor > MAX_GENERATED_ROOMS:
-        errors.add("rooms_per_floor", _("At most %(n)d rooms can be generated at once.") % {"n": MAX_GENERATED_ROOMS})
+        errors.add(
+            "rooms_per_floor", _("At most %(n)d rooms can be generated at once.") % {"n": MAX_GENERATED_ROOMS}
+        )
     errors.raise_if_any()
     existing = set(door.rooms.values_list("code", flat=True))
     now = timezone.now()
@@ -183,24 +233,43 @@ def building_generate(
                 code = _room_code(door, str(u), fl, room_no)
                 if code in existing:
                     continue
-                made.append(StandardAddress(
-                    code=code, level=AddressLevel.ROOM, parent=door, unit_no=str(u), floor=fl, room_no=room_no,
-                    full_name=room_name(door.full_name, unit_no=str(u), floor=fl, room_no=room_no),
-                    division_id=door.division_id, police_unit_id=door.police_unit_id, road_id=door.road_id,
-                    compound_id=door.compound_id, status=RecordStatus.DRAFT, created_at=now, updated_at=now,
-                    created_by=actor, updated_by=actor,
-                ))
+                made.append(
+                    StandardAddress(
+                        code=code,
+                        level=AddressLevel.ROOM,
+                        parent=door,
+                        unit_no=str(u),
+                        floor=fl,
+                        room_no=room_no,
+                        full_name=room_name(door.full_name, unit_no=str(u), floor=fl, room_no=room_no),
+                        division_id=door.division_id,
+                        police_unit_id=door.police_unit_id,
+                        road_id=door.road_id,
+                        compound_id=door.compound_id,
+                        status=RecordStatus.DRAFT,
+                        created_at=now,
+                        updated_at=now,
+                        created_by=actor,
+                        updated_by=actor,
+                    )
+                )
     StandardAddress.objects.bulk_create(made, batch_size=500)
     created = list(StandardAddress.objects.filter(parent=door, code__in=[m.code for m in made]))
     for a in created:
-        history_record(actor=actor, record=a, action=HistoryAction.CREATE,
-                       changes={"code": [None, a.code]}, reason=reason or "building_generate")
+        history_record(
+            actor=actor,
+            record=a,
+            action=HistoryAction.CREATE,
+            changes={"code": [None, a.code]},
+            reason=reason or "building_generate",
+        )
     return created
 
 
 @transaction.atomic
-def room_create(*, actor: User, door_id: int, unit_no: str, floor: int | None, room_no: str,
-                reason: str = "") -> StandardAddress:
+def room_create(
+    *, actor: User, door_id: int, unit_no: str, floor: int | None, room_no: str, reason: str = ""
+) -> StandardAddress:
     """One room address (层户) under a door plate."""
     door = jurisdiction.get_in_scope(StandardAddress.objects.all(), actor, pk=door_id)
     jurisdiction.check_can_write(actor, division_id=door.division_id, police_unit_id=door.police_unit_id)
@@ -217,28 +286,51 @@ def room_create(*, actor: User, door_id: int, unit_no: str, floor: int | None, r
     code = _room_code(door, unit_no, floor, room_no)
     now = timezone.now()
     a = StandardAddress(
-        code=code, level=AddressLevel.ROOM, parent=door, unit_no=unit_no, floor=floor, room_no=room_no,
+        code=code,
+        level=AddressLevel.ROOM,
+        parent=door,
+        unit_no=unit_no,
+        floor=floor,
+        room_no=room_no,
         full_name=room_name(door.full_name, unit_no=unit_no, floor=floor, room_no=room_no),
-        division_id=door.division_id, police_unit_id=door.police_unit_id, road_id=door.road_id,
-        compound_id=door.compound_id, status=RecordStatus.DRAFT, created_at=now, updated_at=now,
-        created_by=actor, updated_by=actor,
+        division_id=door.division_id,
+        police_unit_id=door.police_unit_id,
+        road_id=door.road_id,
+        compound_id=door.compound_id,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
     )
     try:
         with transaction.atomic():
             a.save(force_insert=True)
     except IntegrityError as exc:
-        raise InvalidInput(code="address.duplicate", fields={"room_no": [_("This room already exists.")]}) from exc
-    history_record(actor=actor, record=a, action=HistoryAction.CREATE, changes={"code": [None, code]},
-                   reason=reason)
+        raise InvalidInput(
+            code="address.duplicate", fields={"room_no": [_("This room already exists.")]}
+        ) from exc
+    history_record(
+        actor=actor, record=a, action=HistoryAction.CREATE, changes={"code": [None, code]}, reason=reason
+    )
     return a
 
 
 def address_mark(
-    *, actor: User, address: StandardAddress, expected_version: int, lng: Any, lat: Any,
-    system: str = CoordSystem.WGS84, source: str = "map", confirm: bool = False,
+    *,
+    actor: User,
+    address: StandardAddress,
+    expected_version: int,
+    lng: Any,
+    lat: Any,
+    system: str = CoordSystem.WGS84,
+    source: str = "map",
+    confirm: bool = False,
 ) -> StandardAddress:
     """标注: set a door plate's coordinates (converted to WGS-84), optionally confirmed."""
-    jurisdiction.check_can_write(actor, division_id=address.division_id, police_unit_id=address.police_unit_id)
+    jurisdiction.check_can_write(
+        actor, division_id=address.division_id, police_unit_id=address.police_unit_id
+    )
     errors = FieldErrors()
     try:
         x, y = float(lng), float(lat)
@@ -252,17 +344,35 @@ def address_mark(
     errors.raise_if_any()
     wlng, wlat = to_wgs84(x, y, system)
     return record_update(
-        actor=actor, record=address, expected_version=expected_version, reason=source,
-        changes={"lng": wlng, "lat": wlat, "coord_source": system,
-                 "mark_state": MarkState.CONFIRMED if confirm else MarkState.MARKED,
-                 "marked_source": source[:20], "marked_at": timezone.now()},
+        actor=actor,
+        record=address,
+        expected_version=expected_version,
+        reason=source,
+        changes={
+            "lng": wlng,
+            "lat": wlat,
+            "coord_source": system,
+            "mark_state": MarkState.CONFIRMED if confirm else MarkState.MARKED,
+            "marked_source": source[:20],
+            "marked_at": timezone.now(),
+        },
     )
 
 
-def address_rename(*, actor: User, address: StandardAddress, expected_version: int, common_name: str,
-                   reason: str = "") -> StandardAddress:
-    jurisdiction.check_can_write(actor, division_id=address.division_id, police_unit_id=address.police_unit_id)
+def address_rename(
+    *, actor: User, address: StandardAddress, expected_version: int, common_name: str, reason: str = ""
+) -> StandardAddress:
+    jurisdiction.check_can_write(
+        actor, division_id=address.division_id, police_unit_id=address.police_unit_id
+    )
     if len(common_name) > 60:
-        raise InvalidInput(fields={"common_name": [_("Ensure this value has at most %(n)d characters.") % {"n": 60}]})
-    return record_update(actor=actor, record=address, expected_version=expected_version,
-                         changes={"common_name": common_name.strip()}, reason=reason)
+        raise InvalidInput(
+            fields={"common_name": [_("Ensure this value has at most %(n)d characters.") % {"n": 60}]}
+        )
+    return record_update(
+        actor=actor,
+        record=address,
+        expected_version=expected_version,
+        changes={"common_name": common_name.strip()},
+        reason=reason,
+    )

@@ -11,10 +11,11 @@ hierarchy codes only (no joins); details add names, the record history, status a
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import TextChoices
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
 from ybss.addresses.models import AddressLevel, CleanState, MarkState
 from ybss.audit.models import HistoryAction
@@ -543,7 +544,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=60)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
     expires_in_days: int = Field(90, ge=1, le=365, description="Days until the token stops working")
 
 

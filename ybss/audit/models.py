@@ -41,7 +41,11 @@ class AuditAction(models.TextChoices):
 class AuditEvent(AppendOnly):
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("user"),
     )
     actor_name = models.CharField(_("user name"), max_length=150, blank=True)
@@ -80,7 +84,11 @@ class RecordHistory(AppendOnly):
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("user"),
     )
     record_type = models.CharField(_("record type"), max_length=40)

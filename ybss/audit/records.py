@@ -104,10 +104,16 @@ def record_move(
 
     jurisdiction.get_in_scope(type(record)._default_manager.all(), actor, pk=record.pk)
     jurisdiction.check_can_write(
-        actor, division_id=record.division_id, police_unit_id=record.police_unit_id  # type: ignore[attr-defined]
+        actor,
+        division_id=record.division_id,  # type: ignore[attr-defined]
+        police_unit_id=record.police_unit_id,  # type: ignore[attr-defined]
     )
-    if to in (RecordStatus.ACCEPTED, RecordStatus.RETURNED, RecordStatus.VOIDED) and not jurisdiction.can_review(
-        actor
-    ):
+    if to in (
+        RecordStatus.ACCEPTED,
+        RecordStatus.RETURNED,
+        RecordStatus.VOIDED,
+    ) and not jurisdiction.can_review(actor):
         raise Forbidden()
-    return record_transition(actor=actor, record=record, to=to, expected_version=expected_version, reason=reason)
+    return record_transition(
+        actor=actor, record=record, to=to, expected_version=expected_version, reason=reason
+    )

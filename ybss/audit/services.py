@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -129,7 +129,7 @@ def history_record(
     actor: Any,
     record: Any,
     action: HistoryAction | str,
-    changes: dict[str, Sequence[Any]] | None = None,
+    changes: Mapping[str, Sequence[Any]] | None = None,
     reason: str = "",
 ) -> RecordHistory:
     """Append one history row for ``record`` at its current version. Call inside the write's

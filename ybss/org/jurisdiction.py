@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from ybss.core.errors import Forbidden, NotFound
@@ -64,10 +65,10 @@ def jurisdiction_q(user: User, prefix: str = "") -> Q | None:
         return None
     q = Q()
     has = False
-    if user.police_unit_id:
+    if user.police_unit is not None:
         q |= Q(**{f"{prefix}police_unit__pk__startswith": user.police_unit.prefix})
         has = True
-    if user.division_id:
+    if user.division is not None:
         q |= Q(**{f"{prefix}division__pk__startswith": user.division.prefix})
         has = True
     return q if has else None
@@ -82,7 +83,9 @@ def scope(qs: QuerySet[M], user: User) -> QuerySet[M]:
     if model._meta.label_lower == "registry.person":
         from ybss.registry.models import Residence
 
-        res = Residence.objects.filter(jurisdiction_q(user) or Q(pk__in=[]), person_id=OuterRef("pk"), active=True)
+        res = Residence.objects.filter(
+            jurisdiction_q(user) or Q(pk__in=[]), person_id=OuterRef("pk"), active=True
+        )
         return qs.filter(q | Exists(res))
     return qs.filter(q)
 
@@ -91,7 +94,7 @@ def get_in_scope(qs: QuerySet[M], user: User, **lookup: object) -> M:
     """One object in scope, or NotFound (the same for missing and out of scope)."""
     try:
         return scope(qs, user).get(**lookup)
-    except (qs.model.DoesNotExist, qs.model.MultipleObjectsReturned, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError, TypeError) as exc:
         raise NotFound() from exc
 
 
@@ -105,9 +108,9 @@ def check_can_write(user: User, *, division_id: str, police_unit_id: str) -> Non
     if user.role not in EDIT_ROLES:
         raise Forbidden()
     allowed = False
-    if user.police_unit_id and police_unit_id.startswith(user.police_unit.prefix):
+    if user.police_unit is not None and police_unit_id.startswith(user.police_unit.prefix):
         allowed = True
-    if user.division_id and division_id.startswith(user.division.prefix):
+    if user.division is not None and division_id.startswith(user.division.prefix):
         allowed = True
     if not allowed:
         raise NotFound()

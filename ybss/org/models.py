@@ -31,7 +31,12 @@ class AdminDivision(models.Model):
     name = models.CharField(_("name"), max_length=60)
     level = models.PositiveSmallIntegerField(_("level"), choices=DivisionLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     prefix = models.CharField(_("code prefix"), max_length=12, db_index=True)
     full_name = models.CharField(_("full name"), max_length=200)
@@ -64,7 +69,12 @@ class PoliceUnit(models.Model):
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=16, choices=PoliceUnitKind.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     prefix = models.CharField(_("code prefix"), max_length=12, db_index=True)
     divisions = models.ManyToManyField(
@@ -99,11 +109,19 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=40, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     police_unit = models.ForeignKey(
-        PoliceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        PoliceUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("police unit"),
     )
     division = models.ForeignKey(
-        AdminDivision, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        AdminDivision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("assigned division"),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -123,7 +141,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a SHA-256 of the secret is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -24,10 +24,15 @@ class House(BusinessRecord):
     """实有房屋: usually one per room address, one per door plate for a rural courtyard house."""
 
     address = models.ForeignKey(
-        "addresses.StandardAddress", on_delete=models.PROTECT, related_name="houses", verbose_name=_("address")
+        "addresses.StandardAddress",
+        on_delete=models.PROTECT,
+        related_name="houses",
+        verbose_name=_("address"),
     )
     house_type = models.CharField(_("house type"), max_length=16, help_text="codelist: house_type")
-    structure = models.CharField(_("structure"), max_length=16, blank=True, help_text="codelist: house_structure")
+    structure = models.CharField(
+        _("structure"), max_length=16, blank=True, help_text="codelist: house_structure"
+    )
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
     rooms = models.PositiveSmallIntegerField(_("rooms"), null=True, blank=True)
     area = models.DecimalField(_("area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -40,10 +45,16 @@ class House(BusinessRecord):
     custodian_id_number = models.CharField(_("custodian ID number"), max_length=18, blank=True)
     custodian_phone = models.CharField(_("custodian phone"), max_length=20, blank=True)
     landlord = models.ForeignKey(
-        "Person", on_delete=models.PROTECT, null=True, blank=True, related_name="let_houses",
+        "Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="let_houses",
         verbose_name=_("landlord"),
     )
-    rental_mode = models.CharField(_("rental mode"), max_length=8, blank=True, help_text="codelist: rental_mode")
+    rental_mode = models.CharField(
+        _("rental mode"), max_length=8, blank=True, help_text="codelist: rental_mode"
+    )
     rental_start = models.DateField(_("rental start"), null=True, blank=True)
     rent = models.DecimalField(_("monthly rent"), max_digits=9, decimal_places=2, null=True, blank=True)
     rental_filing_no = models.CharField(_("rental filing number"), max_length=40, blank=True)
@@ -55,11 +66,19 @@ class House(BusinessRecord):
     is_urban_fringe = models.BooleanField(_("urban-rural fringe"), default=False)
     is_complex_area = models.BooleanField(_("complex public-order area"), default=False)
     verify_state = models.CharField(
-        _("verification"), max_length=10, choices=VerifyState.choices, default=VerifyState.PENDING, db_index=True
+        _("verification"),
+        max_length=10,
+        choices=VerifyState.choices,
+        default=VerifyState.PENDING,
+        db_index=True,
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verified by"),
     )
 
@@ -88,7 +107,11 @@ class Person(BusinessRecord):
     hukou_division_code = models.CharField(_("registered domicile division code"), max_length=12, blank=True)
     hukou_address_text = models.CharField(_("registered domicile address"), max_length=200, blank=True)
     hukou_address = models.ForeignKey(
-        "addresses.StandardAddress", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "addresses.StandardAddress",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("registered domicile standard address"),
     )
     education = models.CharField(_("education"), max_length=2, blank=True, help_text="codelist: education")
@@ -96,7 +119,9 @@ class Person(BusinessRecord):
     occupation = models.CharField(_("occupation"), max_length=60, blank=True)
     employer = models.CharField(_("employer"), max_length=100, blank=True)
     is_key_person = models.BooleanField(_("key person"), default=False)
-    nationality = models.CharField(_("nationality"), max_length=3, blank=True, help_text="codelist: nationality")
+    nationality = models.CharField(
+        _("nationality"), max_length=3, blank=True, help_text="codelist: nationality"
+    )
     foreign_surname = models.CharField(_("foreign surname"), max_length=60, blank=True)
     foreign_given_name = models.CharField(_("foreign given name"), max_length=60, blank=True)
     visa_type = models.CharField(_("visa type"), max_length=4, blank=True, help_text="codelist: visa_type")
@@ -128,12 +153,18 @@ class Residence(BusinessRecord):
     """居住: a person living in a house. ``separated`` (人户分离) is derived by the service from the
     person's domicile and the house's division, at township level."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="residences", verbose_name=_("person"))
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="residences", verbose_name=_("house"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="residences", verbose_name=_("person")
+    )
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="residences", verbose_name=_("house")
+    )
     residence_type = models.CharField(
         _("residence type"), max_length=12, choices=ResidenceType.choices, db_index=True
     )
-    relation = models.CharField(_("relation to householder"), max_length=2, blank=True, help_text="codelist: relation")
+    relation = models.CharField(
+        _("relation to householder"), max_length=2, blank=True, help_text="codelist: relation"
+    )
     reason = models.CharField(_("reason"), max_length=10, blank=True, help_text="codelist: residence_reason")
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
@@ -153,7 +184,8 @@ class Residence(BusinessRecord):
                 fields=["person", "house"], condition=Q(active=True), name="residence_once_per_house"
             ),
             models.UniqueConstraint(
-                fields=["person"], condition=Q(active=True, residence_type="permanent"),
+                fields=["person"],
+                condition=Q(active=True, residence_type="permanent"),
                 name="residence_one_permanent",
             ),
         ]
@@ -186,17 +218,27 @@ class Unit(BusinessRecord):
     house = models.ForeignKey(
         House, on_delete=models.PROTECT, null=True, blank=True, related_name="units", verbose_name=_("house")
     )
-    biz_status = models.CharField(_("business status"), max_length=10, default="open", help_text="codelist: unit_status")
+    biz_status = models.CharField(
+        _("business status"), max_length=10, default="open", help_text="codelist: unit_status"
+    )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     is_key_unit = models.BooleanField(_("key unit"), default=False)
     has_cctv = models.BooleanField(_("CCTV present"), default=False)
     verify_state = models.CharField(
-        _("verification"), max_length=10, choices=VerifyState.choices, default=VerifyState.PENDING, db_index=True
+        _("verification"),
+        max_length=10,
+        choices=VerifyState.choices,
+        default=VerifyState.PENDING,
+        db_index=True,
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verified by"),
     )
 
@@ -211,8 +253,12 @@ class Unit(BusinessRecord):
 class Employment(BusinessRecord):
     """从业: a person working at a unit."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments", verbose_name=_("person"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employments", verbose_name=_("unit"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="employments", verbose_name=_("person")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="employments", verbose_name=_("unit")
+    )
     post = models.CharField(_("post"), max_length=40, blank=True)
     since = models.DateField(_("since"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)

@@ -36,8 +36,17 @@ class PersonFilters:
 
     @property
     def is_search(self) -> bool:
-        return any([self.q, self.sex, self.residence_type, self.separated is not None, self.status,
-                    self.division, self.police_unit])
+        return any(
+            [
+                self.q,
+                self.sex,
+                self.residence_type,
+                self.separated is not None,
+                self.status,
+                self.division,
+                self.police_unit,
+            ]
+        )
 
 
 def _person_query(q: str) -> Q:
@@ -81,9 +90,13 @@ def person_list(
         qs = qs.filter(rq).distinct()
     if f.is_search:
         audit_record(
-            actor=actor, action=AuditAction.SEARCH, object_type="registry.person",
+            actor=actor,
+            action=AuditAction.SEARCH,
+            object_type="registry.person",
             detail={k: v for k, v in f.__dict__.items() if v not in ("", None)},
-            purpose=purpose, request=request, channel=channel,
+            purpose=purpose,
+            request=request,
+            channel=channel,
         )
     return qs.select_related("division", "police_unit").order_by("-id")
 
@@ -94,8 +107,13 @@ def person_get(
     """One person in scope (NotFound otherwise); the read is audited."""
     person = jurisdiction.get_in_scope(Person.objects.select_related("division", "police_unit"), actor, pk=pk)
     audit_record(
-        actor=actor, action=AuditAction.READ, object_type="registry.person", object_id=person.pk,
-        purpose=purpose, request=request, channel=channel,
+        actor=actor,
+        action=AuditAction.READ,
+        object_type="registry.person",
+        object_id=person.pk,
+        purpose=purpose,
+        request=request,
+        channel=channel,
     )
     return person
 
@@ -170,7 +188,11 @@ def unit_list(*, actor: User, filters: UnitFilters | None = None) -> QuerySet[Un
         if getattr(f, field):
             qs = qs.filter(**{field: getattr(f, field)})
     if f.special_trade:
-        qs = qs.filter(special_trade=f.special_trade) if f.special_trade != "*" else qs.exclude(special_trade="")
+        qs = (
+            qs.filter(special_trade=f.special_trade)
+            if f.special_trade != "*"
+            else qs.exclude(special_trade="")
+        )
     if f.hazardous is True:
         qs = qs.exclude(hazards=[])
     if f.police_unit:

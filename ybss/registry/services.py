@@ -141,9 +141,19 @@ class UnitData:
 def _validate_person(data: PersonData, errors: FieldErrors) -> tuple[dict[str, Any], list[Finding]]:
     """Check a PersonData into ``errors``; return the cleaned field values and the warnings."""
     require(errors, data, "name", "id_number", "sex")
-    check_length(errors, data, {"name": 60, "former_names": 120, "hukou_address_text": 200,
-                                "occupation": 60, "employer": 100, "foreign_surname": 60,
-                                "foreign_given_name": 60})
+    check_length(
+        errors,
+        data,
+        {
+            "name": 60,
+            "former_names": 120,
+            "hukou_address_text": 200,
+            "occupation": 60,
+            "employer": 100,
+            "foreign_surname": 60,
+            "foreign_given_name": 60,
+        },
+    )
     check_code(errors, "id_type", "id_type", data.id_type, required=True)
     check_code(errors, "sex", "sex", data.sex)
     check_code(errors, "ethnicity", "ethnicity", data.ethnicity)
@@ -188,8 +198,13 @@ def _house_for_write(actor: User, house_id: int) -> House:
 
 
 def _validate_residence(
-    errors: FieldErrors, *, data: ResidenceData, person_values: dict[str, Any], house: House,
-    existing_active_types: list[str], on: date,
+    errors: FieldErrors,
+    *,
+    data: ResidenceData,
+    person_values: dict[str, Any],
+    house: House,
+    existing_active_types: list[str],
+    on: date,
 ) -> bool:
     """Residence rules; returns the derived 人户分离 flag."""
     if data.residence_type not in ResidenceType.values:
@@ -200,14 +215,23 @@ def _validate_residence(
     check_date_not_future(errors, "since", data.since)
     county = settings.YBSS_COUNTY_CODE
     hukou = person_values.get("hukou_division_code") or None
-    if data.residence_type in (ResidenceType.PERMANENT, ResidenceType.LODGING, ResidenceType.FLOATING) and not hukou:
-        errors.add("hukou_division_code", _("This residence type needs the registered domicile division code."))
+    if (
+        data.residence_type in (ResidenceType.PERMANENT, ResidenceType.LODGING, ResidenceType.FLOATING)
+        and not hukou
+    ):
+        errors.add(
+            "hukou_division_code", _("This residence type needs the registered domicile division code.")
+        )
     else:
         errors.extend(rules.check_residence_type(data.residence_type, hukou, county), field="residence_type")
-    errors.extend(rules.check_single_active_permanent(existing_active_types, data.residence_type),
-                  field="residence_type")
+    errors.extend(
+        rules.check_single_active_permanent(existing_active_types, data.residence_type),
+        field="residence_type",
+    )
     if data.relation == "02":
-        errors.extend(rules.check_role_age(person_values.get("birth_date"), "householder", on), field="relation")
+        errors.extend(
+            rules.check_role_age(person_values.get("birth_date"), "householder", on), field="relation"
+        )
     if data.landlord_id is not None and not Person.objects.filter(pk=data.landlord_id).exists():
         errors.add("landlord", _("The landlord does not exist."))
     return rules.is_household_separated(hukou, house.division_id)
@@ -237,35 +261,70 @@ def person_register(
             Residence.objects.filter(person=existing, active=True).values_list("residence_type", flat=True)
         )
     separated = _validate_residence(
-        errors, data=residence, person_values=values, house=house, existing_active_types=active_types,
+        errors,
+        data=residence,
+        person_values=values,
+        house=house,
+        existing_active_types=active_types,
         on=today(),
     )
     errors.raise_if_any()
     now = timezone.now()
     stamp = {"division_id": house.division_id, "police_unit_id": house.police_unit_id}
     if existing is None:
-        p = Person(**values, **stamp, status=RecordStatus.DRAFT, created_at=now, updated_at=now,
-                   created_by=actor, updated_by=actor)
+        p = Person(
+            **values,
+            **stamp,
+            status=RecordStatus.DRAFT,
+            created_at=now,
+            updated_at=now,
+            created_by=actor,
+            updated_by=actor,
+        )
         p.save(force_insert=True)
-        history_record(actor=actor, record=p, action=HistoryAction.CREATE,
-                       changes={k: [None, v] for k, v in values.items() if v not in ("", None, False)},
-                       reason=reason)
+        history_record(
+            actor=actor,
+            record=p,
+            action=HistoryAction.CREATE,
+            changes={k: [None, v] for k, v in values.items() if v not in ("", None, False)},
+            reason=reason,
+        )
     else:
         p = existing
     r = Residence(
-        person=p, house=house, residence_type=residence.residence_type, relation=residence.relation,
-        reason=residence.reason, since=residence.since, is_tenant=residence.is_tenant,
-        is_owner=residence.is_owner, landlord_id=residence.landlord_id, separated=separated, active=True,
-        status=RecordStatus.DRAFT, created_at=now, updated_at=now, created_by=actor, updated_by=actor, **stamp,
+        person=p,
+        house=house,
+        residence_type=residence.residence_type,
+        relation=residence.relation,
+        reason=residence.reason,
+        since=residence.since,
+        is_tenant=residence.is_tenant,
+        is_owner=residence.is_owner,
+        landlord_id=residence.landlord_id,
+        separated=separated,
+        active=True,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
+        **stamp,
     )
     try:
         with transaction.atomic():
             r.save(force_insert=True)
     except IntegrityError as exc:
-        raise InvalidInput(code="residence.duplicate",
-                           fields={"residence_type": [_("This residence conflicts with an existing one.")]}) from exc
-    history_record(actor=actor, record=r, action=HistoryAction.CREATE,
-                   changes={"house": [None, house.pk], "residence_type": [None, r.residence_type]}, reason=reason)
+        raise InvalidInput(
+            code="residence.duplicate",
+            fields={"residence_type": [_("This residence conflicts with an existing one.")]},
+        ) from exc
+    history_record(
+        actor=actor,
+        record=r,
+        action=HistoryAction.CREATE,
+        changes={"house": [None, house.pk], "residence_type": [None, r.residence_type]},
+        reason=reason,
+    )
     return p, warnings
 
 
@@ -278,20 +337,27 @@ def person_update(
     errors = FieldErrors()
     values, warnings = _validate_person(data, errors)
     errors.raise_if_any()
-    clash = Person.objects.filter(id_type=values["id_type"], id_number=values["id_number"]).exclude(pk=person.pk)
+    clash = Person.objects.filter(id_type=values["id_type"], id_number=values["id_number"]).exclude(
+        pk=person.pk
+    )
     if clash.exists():
-        raise InvalidInput(code="person.duplicate",
-                           fields={"id_number": [_("Another person already has this document number.")]})
-    return record_update(actor=actor, record=person, expected_version=expected_version, changes=values,
-                         reason=reason), warnings
+        raise InvalidInput(
+            code="person.duplicate",
+            fields={"id_number": [_("Another person already has this document number.")]},
+        )
+    return record_update(
+        actor=actor, record=person, expected_version=expected_version, changes=values, reason=reason
+    ), warnings
 
 
 @transaction.atomic
-def residence_end(*, actor: User, residence: Residence, until: date, expected_version: int,
-                  reason: str) -> Residence:
+def residence_end(
+    *, actor: User, residence: Residence, until: date, expected_version: int, reason: str
+) -> Residence:
     """End a residence (moved away); the record stays, marked not current."""
-    jurisdiction.check_can_write(actor, division_id=residence.division_id,
-                                 police_unit_id=residence.police_unit_id)
+    jurisdiction.check_can_write(
+        actor, division_id=residence.division_id, police_unit_id=residence.police_unit_id
+    )
     errors = FieldErrors()
     if not reason.strip():
         errors.add("reason", _("Please give a reason."))
@@ -299,8 +365,13 @@ def residence_end(*, actor: User, residence: Residence, until: date, expected_ve
     if residence.since and until < residence.since:
         errors.add("until", _("The end date is before the start date."))
     errors.raise_if_any()
-    return record_update(actor=actor, record=residence, expected_version=expected_version,
-                         changes={"active": False, "until": until}, reason=reason)
+    return record_update(
+        actor=actor,
+        record=residence,
+        expected_version=expected_version,
+        changes={"active": False, "until": until},
+        reason=reason,
+    )
 
 
 # --- houses ----------------------------------------------------------------------------------
@@ -343,28 +414,49 @@ def _validate_house(data: HouseData, *, occupants: int = 0) -> dict[str, Any]:
 def house_create(*, actor: User, address_id: int, data: HouseData, reason: str = "") -> House:
     """Record a house at a standard address (in scope, not voided), stamped with its hierarchy."""
     address = jurisdiction.get_in_scope(StandardAddress.objects.all(), actor, pk=address_id)
-    jurisdiction.check_can_write(actor, division_id=address.division_id, police_unit_id=address.police_unit_id)
+    jurisdiction.check_can_write(
+        actor, division_id=address.division_id, police_unit_id=address.police_unit_id
+    )
     if address.status == RecordStatus.VOIDED:
         raise InvalidInput(code="address.voided", fields={"address": [_("This address has been voided.")]})
     if address.level == AddressLevel.DOOR and address.rooms.exists():
-        raise InvalidInput(code="address.has_rooms",
-                           fields={"address": [_("Choose a room address: this door plate has rooms.")]})
+        raise InvalidInput(
+            code="address.has_rooms",
+            fields={"address": [_("Choose a room address: this door plate has rooms.")]},
+        )
     values = _validate_house(data)
     now = timezone.now()
-    h = House(**values, address=address, division_id=address.division_id, police_unit_id=address.police_unit_id,
-              status=RecordStatus.DRAFT, created_at=now, updated_at=now, created_by=actor, updated_by=actor)
+    h = House(
+        **values,
+        address=address,
+        division_id=address.division_id,
+        police_unit_id=address.police_unit_id,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
+    )
     h.save(force_insert=True)
-    history_record(actor=actor, record=h, action=HistoryAction.CREATE,
-                   changes={k: [None, v] for k, v in values.items() if v not in ("", None, False)}, reason=reason)
+    history_record(
+        actor=actor,
+        record=h,
+        action=HistoryAction.CREATE,
+        changes={k: [None, v] for k, v in values.items() if v not in ("", None, False)},
+        reason=reason,
+    )
     return h
 
 
-def house_update(*, actor: User, house: House, expected_version: int, data: HouseData, reason: str = "") -> House:
+def house_update(
+    *, actor: User, house: House, expected_version: int, data: HouseData, reason: str = ""
+) -> House:
     jurisdiction.get_in_scope(House.objects.all(), actor, pk=house.pk)
     jurisdiction.check_can_write(actor, division_id=house.division_id, police_unit_id=house.police_unit_id)
     values = _validate_house(data)
-    return record_update(actor=actor, record=house, expected_version=expected_version, changes=values,
-                         reason=reason)
+    return record_update(
+        actor=actor, record=house, expected_version=expected_version, changes=values, reason=reason
+    )
 
 
 def house_verify(*, actor: User, house: House, expected_version: int, ok: bool, reason: str = "") -> House:
@@ -375,9 +467,15 @@ def house_verify(*, actor: User, house: House, expected_version: int, ok: bool, 
         raise Forbidden()
     jurisdiction.check_can_write(actor, division_id=house.division_id, police_unit_id=house.police_unit_id)
     return record_update(
-        actor=actor, record=house, expected_version=expected_version, reason=reason,
-        changes={"verify_state": VerifyState.VERIFIED if ok else VerifyState.FAILED,
-                 "verified_at": timezone.now(), "verified_by_id": actor.pk},
+        actor=actor,
+        record=house,
+        expected_version=expected_version,
+        reason=reason,
+        changes={
+            "verify_state": VerifyState.VERIFIED if ok else VerifyState.FAILED,
+            "verified_at": timezone.now(),
+            "verified_by_id": actor.pk,
+        },
     )
 
 
@@ -397,16 +495,22 @@ def _validate_unit(data: UnitData, *, address: StandardAddress) -> tuple[dict[st
     values = asdict(data)
     values["credit_code"], warnings = check_credit(errors, "credit_code", data.credit_code)
     values["legal_rep_id_number"], _w = check_id(errors, "legal_rep_id_number", data.legal_rep_id_number)
-    values["security_lead_id_number"], _w2 = check_id(errors, "security_lead_id_number",
-                                                      data.security_lead_id_number)
+    values["security_lead_id_number"], _w2 = check_id(
+        errors, "security_lead_id_number", data.security_lead_id_number
+    )
     for f in ("legal_rep_phone", "security_lead_phone", "phone"):
         values[f] = check_phone_field(errors, f, getattr(data, f))
     from ybss.core.identifiers import birth_date_from_id
 
-    for id_field, role in (("legal_rep_id_number", "legal_rep"), ("security_lead_id_number", "security_lead")):
+    role_checks: tuple[tuple[str, rules.Role], ...] = (
+        ("legal_rep_id_number", "legal_rep"),
+        ("security_lead_id_number", "security_lead"),
+    )
+    for id_field, role in role_checks:
         if values[id_field] and id_field not in errors.fields:
-            errors.extend(rules.check_role_age(birth_date_from_id(values[id_field]), role, today()),
-                          field=id_field)
+            errors.extend(
+                rules.check_role_age(birth_date_from_id(values[id_field]), role, today()), field=id_field
+            )
     errors.extend(rules.check_unit_address_active(address.status), field="address")
     if data.opened_on and data.closed_on and data.closed_on < data.opened_on:
         errors.add("closed_on", _("The end date is before the start date."))
@@ -419,23 +523,44 @@ def _validate_unit(data: UnitData, *, address: StandardAddress) -> tuple[dict[st
 
 
 @transaction.atomic
-def unit_create(*, actor: User, address_id: int, data: UnitData, reason: str = "") -> tuple[Unit, list[Finding]]:
+def unit_create(
+    *, actor: User, address_id: int, data: UnitData, reason: str = ""
+) -> tuple[Unit, list[Finding]]:
     """Record a unit at an active standard address in scope."""
     address = jurisdiction.get_in_scope(StandardAddress.objects.all(), actor, pk=address_id)
-    jurisdiction.check_can_write(actor, division_id=address.division_id, police_unit_id=address.police_unit_id)
+    jurisdiction.check_can_write(
+        actor, division_id=address.division_id, police_unit_id=address.police_unit_id
+    )
     values, warnings = _validate_unit(data, address=address)
-    if values["credit_code"] and Unit.objects.filter(credit_code=values["credit_code"]).exclude(
-        status=RecordStatus.VOIDED
-    ).exists():
-        raise InvalidInput(code="unit.duplicate",
-                           fields={"credit_code": [_("A unit with this credit code already exists.")]})
+    if (
+        values["credit_code"]
+        and Unit.objects.filter(credit_code=values["credit_code"])
+        .exclude(status=RecordStatus.VOIDED)
+        .exists()
+    ):
+        raise InvalidInput(
+            code="unit.duplicate", fields={"credit_code": [_("A unit with this credit code already exists.")]}
+        )
     now = timezone.now()
-    u = Unit(**values, address=address, division_id=address.division_id, police_unit_id=address.police_unit_id,
-             status=RecordStatus.DRAFT, created_at=now, updated_at=now, created_by=actor, updated_by=actor)
+    u = Unit(
+        **values,
+        address=address,
+        division_id=address.division_id,
+        police_unit_id=address.police_unit_id,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
+    )
     u.save(force_insert=True)
-    history_record(actor=actor, record=u, action=HistoryAction.CREATE,
-                   changes={k: [None, v] for k, v in values.items() if v not in ("", None, False, [])},
-                   reason=reason)
+    history_record(
+        actor=actor,
+        record=u,
+        action=HistoryAction.CREATE,
+        changes={k: [None, v] for k, v in values.items() if v not in ("", None, False, [])},
+        reason=reason,
+    )
     return u, warnings
 
 
@@ -445,8 +570,9 @@ def unit_update(
     jurisdiction.get_in_scope(Unit.objects.all(), actor, pk=unit.pk)
     jurisdiction.check_can_write(actor, division_id=unit.division_id, police_unit_id=unit.police_unit_id)
     values, warnings = _validate_unit(data, address=unit.address)
-    return record_update(actor=actor, record=unit, expected_version=expected_version, changes=values,
-                         reason=reason), warnings
+    return record_update(
+        actor=actor, record=unit, expected_version=expected_version, changes=values, reason=reason
+    ), warnings
 
 
 def unit_verify(*, actor: User, unit: Unit, expected_version: int, ok: bool, reason: str = "") -> Unit:
@@ -457,9 +583,15 @@ def unit_verify(*, actor: User, unit: Unit, expected_version: int, ok: bool, rea
         raise Forbidden()
     jurisdiction.check_can_write(actor, division_id=unit.division_id, police_unit_id=unit.police_unit_id)
     return record_update(
-        actor=actor, record=unit, expected_version=expected_version, reason=reason,
-        changes={"verify_state": VerifyState.VERIFIED if ok else VerifyState.FAILED,
-                 "verified_at": timezone.now(), "verified_by_id": actor.pk},
+        actor=actor,
+        record=unit,
+        expected_version=expected_version,
+        reason=reason,
+        changes={
+            "verify_state": VerifyState.VERIFIED if ok else VerifyState.FAILED,
+            "verified_at": timezone.now(),
+            "verified_by_id": actor.pk,
+        },
     )
 
 
@@ -472,7 +604,9 @@ def employment_create(
     try:
         person = jurisdiction.get_in_scope(Person.objects.all(), actor, pk=person_id)
     except NotFound as exc:
-        raise InvalidInput(code="employment.person", fields={"person": [_("The person does not exist.")]}) from exc
+        raise InvalidInput(
+            code="employment.person", fields={"person": [_("The person does not exist.")]}
+        ) from exc
     errors = FieldErrors()
     errors.extend(rules.check_role_age(person.birth_date, "employee", today()), field="person")
     check_date_not_future(errors, "since", since)
@@ -482,10 +616,26 @@ def employment_create(
         errors.add("person", _("This person already works here."))
     errors.raise_if_any()
     now = timezone.now()
-    e = Employment(unit=unit, person=person, post=post, since=since, active=True,
-                   division_id=unit.division_id, police_unit_id=unit.police_unit_id, status=RecordStatus.DRAFT,
-                   created_at=now, updated_at=now, created_by=actor, updated_by=actor)
+    e = Employment(
+        unit=unit,
+        person=person,
+        post=post,
+        since=since,
+        active=True,
+        division_id=unit.division_id,
+        police_unit_id=unit.police_unit_id,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
+    )
     e.save(force_insert=True)
-    history_record(actor=actor, record=e, action=HistoryAction.CREATE,
-                   changes={"person": [None, person.pk], "post": [None, post]}, reason=reason)
+    history_record(
+        actor=actor,
+        record=e,
+        action=HistoryAction.CREATE,
+        changes={"person": [None, person.pk], "post": [None, post]},
+        reason=reason,
+    )
     return e

@@ -33,7 +33,9 @@ def require(errors: FieldErrors, data: Any, *fields: str) -> None:
             errors.add(f, REQUIRED)
 
 
-def check_code(errors: FieldErrors, field: str, slug: str, value: str | None, *, required: bool = False) -> None:
+def check_code(
+    errors: FieldErrors, field: str, slug: str, value: str | None, *, required: bool = False
+) -> None:
     """``value`` must be an active code of list ``slug`` (empty allowed unless required)."""
     if not value:
         if required:
@@ -104,9 +106,7 @@ def check_range(
     errors: FieldErrors, field: str, value: int | Decimal | float | None, lo: float, hi: float
 ) -> None:
     if value is not None and not (lo <= float(value) <= hi):
-        errors.add(
-            field, _("Enter a value between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi}
-        )
+        errors.add(field, _("Enter a value between %(lo)s and %(hi)s.") % {"lo": lo, "hi": hi})
 
 
 def check_length(errors: FieldErrors, data: Any, limits: dict[str, int]) -> None:

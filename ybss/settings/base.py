@@ -77,7 +77,7 @@ def database_config() -> dict:
     """PostgreSQL when DATABASE_URL is set, else SQLite (WAL) in DATA_DIR."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        cfg = dj_database_url.parse(url, conn_max_age=60)
+        cfg: dict = dict(dj_database_url.parse(url, conn_max_age=60))
         cfg.setdefault("TEST", {})
         if os.environ.get("YBSS_TEST_DB_NAME"):
             cfg["TEST"]["NAME"] = os.environ["YBSS_TEST_DB_NAME"]
