@@ -46,3 +46,13 @@ ensure_postgres() {  # start the local PostgreSQL server when it is installed bu
   fi
   return 1
 }
+
+ensure_chromium() {  # Debian's chromium and CJK fonts for the browser tests (root + apt only)
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then return 0; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing chromium and fonts-noto-cjk (browser tests, Chinese glyphs)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  else
+    echo "   chromium not installed and not root: browser tests will be skipped"
+  fi
+}

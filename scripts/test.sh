@@ -3,6 +3,7 @@
 #   scripts/test.sh [pytest args]     YBSS_REQUIRE_PG=1 makes a missing PostgreSQL an error.
 source "$(dirname "$0")/lib.sh"
 ensure_venv dev
+ensure_chromium || true
 export HYPOTHESIS_STORAGE_DIRECTORY="${TMPDIR:-/tmp}/ybss-hypothesis"
 status=0
 
