@@ -1,0 +1,91 @@
+"""Real Chromium (Debian's, through Playwright) on a phone-sized screen: sign in, search, read.
+
+Skipped when /usr/bin/chromium is missing, unless YBSS_REQUIRE_BROWSER=1 (CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run"]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("YBSS_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("YBSS_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed")
+    pytest.skip("chromium not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# Playwright runs an event loop in this thread; Django's async-safety check must not trip on it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                              has_touch=True, locale="zh-CN")
+    external: list[str] = []
+    ctx.route("**/*", lambda route: (external.append(route.request.url), route.abort())
+              if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+              else route.continue_())
+    page = ctx.new_page()
+    page.external_requests = external  # type: ignore[attr-defined]
+    yield page
+    ctx.close()
+
+
+def _sign_in(page, live_server, username: str) -> None:
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_signs_in_and_reads_a_person_on_a_phone(county, live_server, phone, tmp_path):
+    page = phone
+    _sign_in(page, live_server, county.a.users["officer"].username)
+    assert "/login/" not in page.url
+    assert "实有人口" in page.content()
+    assert _no_horizontal_scroll(page)
+    page.goto(f"{live_server.url}/persons/?q=王")
+    assert county.a.person.name in page.content()
+    assert county.b.person.name not in page.content()
+    page.click(f"text={county.a.person.name}")
+    page.wait_for_load_state("networkidle")
+    assert county.a.person.id_number in page.content()  # officers see full numbers
+    assert _no_horizontal_scroll(page)
+    page.screenshot(path=os.environ.get("YBSS_SCREENSHOT", str(tmp_path / "person.png")), full_page=True)
+    assert page.external_requests == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bad_password_shows_chinese_error(county, live_server, phone):
+    page = phone
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "officer_a")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/login/" in page.url
+    assert "用户名" in page.content() or "密码" in page.content()
