@@ -32,9 +32,18 @@ def test_person_search_is_audited_with_terms(county):
     assert ev.detail == {"q": "王"} and ev.purpose == "案件侦查"
 
 
-def test_plain_listing_is_not_a_search(county):
+def test_plain_listing_is_audited_as_a_read_of_the_list(county):
     list(person_list(actor=county.a.users["officer"]))
-    assert not AuditEvent.objects.filter(action="search").exists()
+    ev = AuditEvent.objects.get()
+    assert (ev.action, ev.detail) == ("read", {"list": True})
+
+
+def test_investigator_search_needs_purpose(county):
+    from ybss.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as exc:
+        person_list(actor=county.users["investigator"], filters=PersonFilters(q="王"))
+    assert "purpose" in exc.value.fields and not AuditEvent.objects.exists()
 
 
 def test_chain_verifies_and_detects_tampering(county):

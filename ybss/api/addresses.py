@@ -1,30 +1,125 @@
-"""Standard addresses: list and detail, through ``addresses.selectors``."""
+"""Standard addresses: reads through ``addresses.selectors``, writes through ``addresses.services``
+(and ``audit.records.record_move`` for the lifecycle)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
-from ybss.addresses import selectors
+from ybss.addresses import selectors, services
+from ybss.addresses.services import DoorPlateData
+from ybss.audit.records import record_move
 
+from .auth import caller
+from .inputs import AddressUpdateIn, BuildingIn, DoorPlateIn, MarkIn, RoomIn, TransitionIn
 from .paging import paginate, with_detail
 from .params import AddressQuery, PageParams, RecordId
-from .schemas import AddressDetail, AddressPage
+from .schemas import AddressDetail, AddressPage, BuildingOut
 from .scoping import scoped
 
 router = Router(tags=["addresses"])
 
 
+def _detail(actor: Any, pk: int) -> Any:
+    return with_detail(selectors.address_get(actor=actor, pk=pk))
+
+
 @router.get("", response=AddressPage, summary="List standard addresses in your jurisdiction")
 @scoped
 def address_list(request: HttpRequest, filters: Query[AddressQuery], page: Query[PageParams]) -> Any:
-    qs = selectors.address_list(actor=request.auth, filters=filters.to_filters())  # type: ignore[attr-defined]
+    qs = selectors.address_list(actor=caller(request), filters=filters.to_filters())
     return paginate(qs, page)
 
 
 @router.get("/{pk}", response=AddressDetail, summary="One standard address with its history")
 @scoped
 def address_detail(request: HttpRequest, pk: RecordId) -> Any:
-    return with_detail(selectors.address_get(actor=request.auth, pk=pk))  # type: ignore[attr-defined]
+    return _detail(caller(request), pk)
+
+
+@router.post("", response={201: AddressDetail}, summary="Create a door plate (门楼牌)")
+@scoped
+def door_plate_create(request: HttpRequest, payload: DoorPlateIn) -> Any:
+    actor = caller(request)
+    address = services.door_plate_create(
+        actor=actor, data=payload.to_data(DoorPlateData), reason=payload.reason
+    )
+    return Status(201, _detail(actor, address.pk))
+
+
+@router.put("/{pk}", response=AddressDetail, summary="Change an address's common name (needs its version)")
+@scoped
+def address_update(request: HttpRequest, pk: RecordId, payload: AddressUpdateIn) -> Any:
+    actor = caller(request)
+    address = selectors.address_get(actor=actor, pk=pk)
+    services.address_rename(
+        actor=actor,
+        address=address,
+        expected_version=payload.version,
+        common_name=payload.common_name,
+        reason=payload.reason,
+    )
+    return _detail(actor, pk)
+
+
+@router.post(
+    "/{pk}/rooms", response={201: AddressDetail}, summary="Create a room address (层户) under a door plate"
+)
+@scoped
+def room_create(request: HttpRequest, pk: RecordId, payload: RoomIn) -> Any:
+    actor = caller(request)
+    room = services.room_create(
+        actor=actor,
+        door_id=pk,
+        unit_no=payload.unit_no,
+        floor=payload.floor,
+        room_no=payload.room_no,
+        reason=payload.reason,
+    )
+    return Status(201, _detail(actor, room.pk))
+
+
+@router.post("/{pk}/building", response={201: BuildingOut}, summary="Generate a building's room addresses")
+@scoped
+def building_generate(request: HttpRequest, pk: RecordId, payload: BuildingIn) -> Any:
+    rooms = services.building_generate(
+        actor=caller(request),
+        door_id=pk,
+        units=payload.units,
+        floors=payload.floors,
+        rooms_per_floor=payload.rooms_per_floor,
+        underground=payload.underground,
+        reason=payload.reason,
+    )
+    return Status(201, {"created": len(rooms), "items": rooms})
+
+
+@router.post("/{pk}/mark", response=AddressDetail, summary="标注: set coordinates (needs its version)")
+@scoped
+def address_mark(request: HttpRequest, pk: RecordId, payload: MarkIn) -> Any:
+    actor = caller(request)
+    address = selectors.address_get(actor=actor, pk=pk)
+    services.address_mark(
+        actor=actor,
+        address=address,
+        expected_version=payload.version,
+        lng=payload.lng,
+        lat=payload.lat,
+        system=str(payload.system),
+        source=payload.source,
+        confirm=payload.confirm,
+    )
+    return _detail(actor, pk)
+
+
+@router.post("/{pk}/transition", response=AddressDetail, summary="Move an address along its lifecycle")
+@scoped
+def address_transition(request: HttpRequest, pk: RecordId, payload: TransitionIn) -> Any:
+    actor = caller(request)
+    address = selectors.address_get(actor=actor, pk=pk)
+    record_move(
+        actor=actor, record=address, to=payload.to, expected_version=payload.version, reason=payload.reason
+    )
+    return _detail(actor, pk)

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from ninja import NinjaAPI
 
 #: The static files the page needs (django-ninja ships them in ``ninja/static/ninja/``).
-ASSETS = ("ninja/swagger-ui.css", "ninja/swagger-ui-bundle.js", "ninja/swagger-ui-init.js", "ninja/favicon.png")
+ASSETS = (
+    "ninja/swagger-ui.css",
+    "ninja/swagger-ui-bundle.js",
+    "ninja/swagger-ui-init.js",
+    "ninja/favicon.png",
+)
 
 
 def assets_available() -> bool:

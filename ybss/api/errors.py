@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -60,13 +61,39 @@ _HTTP_ERRORS: dict[int, tuple[str, Any]] = {
 
 _FORMAT_ERRORS = frozenset(
     {
-        "bool_parsing", "bool_type", "date_from_datetime_inexact", "date_from_datetime_parsing",
-        "date_parsing", "date_type", "datetime_from_date_parsing", "datetime_parsing", "datetime_type",
-        "decimal_parsing", "decimal_type", "decimal_max_digits", "decimal_max_places",
-        "decimal_whole_digits", "dict_type", "float_parsing", "float_type", "int_from_float",
-        "int_parsing", "int_parsing_size", "int_type", "json_invalid", "json_type", "list_type",
-        "model_attributes_type", "model_type", "string_pattern_mismatch", "string_type",
-        "string_unicode", "time_parsing", "time_type", "uuid_parsing", "uuid_type",
+        "bool_parsing",
+        "bool_type",
+        "date_from_datetime_inexact",
+        "date_from_datetime_parsing",
+        "date_parsing",
+        "date_type",
+        "datetime_from_date_parsing",
+        "datetime_parsing",
+        "datetime_type",
+        "decimal_parsing",
+        "decimal_type",
+        "decimal_max_digits",
+        "decimal_max_places",
+        "decimal_whole_digits",
+        "dict_type",
+        "float_parsing",
+        "float_type",
+        "int_from_float",
+        "int_parsing",
+        "int_parsing_size",
+        "int_type",
+        "json_invalid",
+        "json_type",
+        "list_type",
+        "model_attributes_type",
+        "model_type",
+        "string_pattern_mismatch",
+        "string_type",
+        "string_unicode",
+        "time_parsing",
+        "time_type",
+        "uuid_parsing",
+        "uuid_type",
     }
 )
 
@@ -133,31 +160,33 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
 def install(api: NinjaAPI) -> None:
     """Register the handlers that give every failure the common body."""
 
+    # Handlers take ``exc: Any``: ninja types the argument as "the exception or its class".
+
     def respond(request: HttpRequest, err: AppError) -> HttpResponse:
         response = api.create_response(request, err.as_dict(), status=err.status)
         if err.status == 401:
             response["WWW-Authenticate"] = "Bearer"
         return response
 
-    def on_app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
+    def on_app_error(request: HttpRequest, exc: Any) -> HttpResponse:  # AppError
         return respond(request, exc)
 
-    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return respond(request, InvalidInput(fields=field_errors(exc.errors)))  # type: ignore[arg-type]
+    def on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:  # ValidationError
+        return respond(request, InvalidInput(fields=field_errors(exc.errors)))
 
-    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def on_authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:  # AuthenticationError
         return respond(request, Unauthenticated())
 
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:  # HttpError
         code, message = _HTTP_ERRORS.get(exc.status_code, ("error", AppError.default_message))
         err = AppError(message, code=code)
         err.status = exc.status_code
         return respond(request, err)
 
-    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def on_404(request: HttpRequest, exc: Any) -> HttpResponse:  # Http404
         return respond(request, NotFound())
 
-    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:  # Exception
         # The path only: the query string may carry search terms (names, ID numbers).
         logger.error("API server error: %s %s", request.method, request.path, exc_info=exc)
         return respond(request, ServerError())

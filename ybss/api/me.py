@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from ninja import Router
 
 from ybss.org import jurisdiction
+from ybss.org.models import Role
 from ybss.registry.selectors import jurisdiction_counts
 
+from .auth import caller
 from .schemas import MeOut
 from .scoping import unscoped
 
@@ -24,13 +26,14 @@ def _node(obj: Any) -> dict[str, str] | None:
 @router.get("", response=MeOut, summary="The signed-in user, role, jurisdiction and totals")
 @unscoped("the caller's own profile; the totals come from jurisdiction_counts, which is scoped")
 def me(request: HttpRequest) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     return {
         "id": user.pk,
         "username": user.username,
         "full_name": user.full_name,
         "display_name": user.display_name,
         "role": user.role,
+        "role_label": str(Role(user.role).label) if user.role in Role.values else user.role,
         "police_unit": _node(user.police_unit),
         "division": _node(user.division),
         "sees_full_identifiers": jurisdiction.sees_full_identifiers(user),

@@ -35,7 +35,9 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _code_of(slug: str, *extra: str) -> AfterValidator:
+def code_of(slug: str, *extra: str) -> AfterValidator:
+    """A check that a value is an active code of list ``slug`` (or one of ``extra``)."""
+
     def check(value: str | None) -> str | None:
         if value is None or value in extra or codes.is_valid(slug, value):
             return value
@@ -54,9 +56,8 @@ CodePrefix = Annotated[Annotated[str, Field(pattern=r"^[0-9]{2,12}$")] | None, B
 SearchText = Annotated[Annotated[str, Field(max_length=100)] | None, Blank]
 
 
-def Coded(slug: str, *extra: str) -> Any:  # noqa: N802 - reads as a type
-    """An optional code of code list ``slug`` (``extra`` values allowed too)."""
-    return Annotated[Annotated[str, Field(max_length=40)] | None, Blank, _code_of(slug, *extra)]
+#: An optional code-list code; add ``code_of(slug)`` to check it: ``Annotated[Code, code_of("sex")]``.
+Code = Annotated[Annotated[str, Field(max_length=40)] | None, Blank]
 
 
 def _s(value: Any) -> str:
@@ -86,7 +87,7 @@ class AddressQuery(Schema):
 
 class PersonQuery(Schema):
     q: SearchText = None
-    sex: Coded("sex") = None
+    sex: Annotated[Code, code_of("sex")] = None
     residence_type: Annotated[ResidenceType | None, Blank] = None
     separated: Annotated[bool | None, Blank] = None
     status: Annotated[RecordStatus | None, Blank] = None
@@ -112,10 +113,10 @@ class PurposeQuery(Schema):
 
 class HouseQuery(Schema):
     q: SearchText = None
-    use: Coded("house_use") = None
-    house_type: Coded("house_type") = None
+    use: Annotated[Code, code_of("house_use")] = None
+    house_type: Annotated[Code, code_of("house_type")] = None
     verify_state: Annotated[VerifyState | None, Blank] = None
-    management_level: Coded("management_level") = None
+    management_level: Annotated[Code, code_of("management_level")] = None
     status: Annotated[RecordStatus | None, Blank] = None
     police_unit: CodePrefix = None
 
@@ -125,12 +126,9 @@ class HouseQuery(Schema):
 
 class UnitQuery(Schema):
     q: SearchText = None
-    category: Coded("unit_category") = None
+    category: Annotated[Code, code_of("unit_category")] = None
     special_trade: Annotated[
-        Annotated[str, Field(max_length=40)] | None,
-        Blank,
-        _code_of("special_trade", "*"),
-        Field(description="A special-trade code, or * for any special trade"),
+        Code, code_of("special_trade", "*"), Field(description="A special-trade code, or * for any")
     ] = None
     hazardous: Annotated[bool | None, Blank] = None
     verify_state: Annotated[VerifyState | None, Blank] = None

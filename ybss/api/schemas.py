@@ -22,7 +22,6 @@ from ybss.audit.models import HistoryAction
 from ybss.core import codes
 from ybss.core.models import RecordStatus
 from ybss.org import jurisdiction
-from ybss.org.models import Role
 from ybss.registry.models import ResidenceType, VerifyState
 
 #: Record fields holding ID numbers / phones, masked by role wherever they appear (also history).
@@ -510,6 +509,42 @@ class UnitDetail(UnitItem, RecordDetail):
         return obj.api_employees
 
 
+# --- writes ------------------------------------------------------------------------------------
+
+
+class FindingOut(Schema):
+    """A warning a service accepted the input with (kept for review), e.g. an unknown region code."""
+
+    code: str
+    message: str
+    field: str | None
+
+    @staticmethod
+    def resolve_message(obj: Any) -> str:
+        return str(obj.message)
+
+
+class PersonWriteOut(PersonDetail):
+    warnings: list[FindingOut]
+
+    @staticmethod
+    def resolve_warnings(obj: Any) -> list[Any]:
+        return obj.api_warnings
+
+
+class UnitWriteOut(UnitDetail):
+    warnings: list[FindingOut]
+
+    @staticmethod
+    def resolve_warnings(obj: Any) -> list[Any]:
+        return obj.api_warnings
+
+
+class BuildingOut(Schema):
+    created: int
+    items: list[AddressItem]
+
+
 # --- me and tokens -----------------------------------------------------------------------------
 
 
@@ -539,8 +574,6 @@ class MeOut(Schema):
     can_review: bool
     can_export: bool
     counts: CountsOut
-
-    resolve_role_label = choice_label(Role, "role")
 
 
 class TokenIn(Schema):

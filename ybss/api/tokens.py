@@ -17,7 +17,7 @@ from ninja import Router, Status
 from ybss.core.errors import NotFound
 from ybss.org.models import ApiToken
 
-from .auth import session_auth
+from .auth import caller, session_auth
 from .params import RecordId
 from .schemas import TokenCreated, TokenIn, TokenOut
 from .scoping import unscoped
@@ -31,7 +31,7 @@ OWN_TOKENS = "the caller's own API tokens; no business records"
 @unscoped(OWN_TOKENS)
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     expires_at = timezone.now() + timedelta(days=payload.expires_in_days)
-    token, secret = ApiToken.issue(user=request.auth, name=payload.name, expires_at=expires_at)  # type: ignore[attr-defined]
+    token, secret = ApiToken.issue(user=caller(request), name=payload.name, expires_at=expires_at)
     token.token = secret  # type: ignore[attr-defined]
     return Status(201, token)
 
@@ -39,14 +39,14 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
 @router.get("", response=list[TokenOut], summary="Your tokens (never their secrets)")
 @unscoped(OWN_TOKENS)
 def token_list(request: HttpRequest) -> Any:
-    return ApiToken.objects.filter(user=request.auth).order_by("-created_at", "-id")  # type: ignore[attr-defined]
+    return ApiToken.objects.filter(user=caller(request)).order_by("-created_at", "-id")
 
 
 @router.delete("/{pk}", response={204: None}, summary="Revoke one of your tokens")
 @unscoped(OWN_TOKENS)
 def token_revoke(request: HttpRequest, pk: RecordId) -> Any:
     # Someone else's token is "not found", like an out-of-scope record.
-    updated = ApiToken.objects.filter(pk=pk, user=request.auth).update(revoked=True)  # type: ignore[attr-defined]
+    updated = ApiToken.objects.filter(pk=pk, user=caller(request)).update(revoked=True)
     if not updated:
         raise NotFound()
     return Status(204, None)

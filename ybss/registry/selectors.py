@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ybss.audit.models import AuditAction
 from ybss.audit.services import audit_record
+from ybss.core.errors import InvalidInput
 from ybss.org import jurisdiction
-from ybss.org.models import User
+from ybss.org.models import Role, User
 
 from .models import Employment, House, Person, Residence, Unit
 
@@ -68,8 +70,12 @@ def person_list(
     request: HttpRequest | None = None,
     channel: str = "web",
 ) -> QuerySet[Person]:
-    """Persons in scope matching ``filters``. A search (any filter set) is audited with its terms."""
+    """Persons in scope matching ``filters``. Every call is audited: a search (any filter set) with
+    its terms, a plain listing as a read of the list. An investigator must state a purpose for a
+    search (InvalidInput on ``purpose`` otherwise)."""
     f = filters or PersonFilters()
+    if f.is_search and actor.role == Role.INVESTIGATOR and not purpose.strip():
+        raise InvalidInput(code="purpose_required", fields={"purpose": [_("State the purpose of this search.")]})
     qs = jurisdiction.scope(Person.objects.all(), actor)
     if f.q:
         qs = qs.filter(_person_query(f.q))
@@ -88,16 +94,15 @@ def person_list(
         if f.separated is not None:
             rq &= Q(residences__separated=f.separated)
         qs = qs.filter(rq).distinct()
-    if f.is_search:
-        audit_record(
-            actor=actor,
-            action=AuditAction.SEARCH,
-            object_type="registry.person",
-            detail={k: v for k, v in f.__dict__.items() if v not in ("", None)},
-            purpose=purpose,
-            request=request,
-            channel=channel,
-        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH if f.is_search else AuditAction.READ,
+        object_type="registry.person",
+        detail={k: v for k, v in f.__dict__.items() if v not in ("", None)} if f.is_search else {"list": True},
+        purpose=purpose,
+        request=request,
+        channel=channel,
+    )
     return qs.select_related("division", "police_unit").order_by("-id")
 
 
