@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ybss.core.models import BusinessRecord
 
@@ -104,7 +105,7 @@ class StandardAddress(BusinessRecord):
     sub_number = models.CharField(_("sub-number"), max_length=10, blank=True)
     building = models.CharField(_("building"), max_length=20, blank=True)
     common_name = models.CharField(_("common name"), max_length=60, blank=True)
-    unit_no = models.CharField(_("unit"), max_length=10, blank=True)
+    unit_no = models.CharField(pgettext_lazy("building entrance", "unit"), max_length=10, blank=True)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     room_no = models.CharField(_("room"), max_length=10, blank=True)
     full_name = models.CharField(_("full name"), max_length=200, db_index=True)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ybss.core.models import BusinessRecord
 
@@ -96,7 +97,7 @@ class Person(BusinessRecord):
 
     id_type = models.CharField(_("document type"), max_length=4, default="111", help_text="codelist: id_type")
     id_number = models.CharField(_("document number"), max_length=32)
-    name = models.CharField(_("name"), max_length=60, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60, db_index=True)
     pinyin = models.CharField(_("pinyin"), max_length=120, blank=True, db_index=True)
     former_names = models.CharField(_("former names"), max_length=120, blank=True)
     sex = models.CharField(_("sex"), max_length=1, help_text="codelist: sex")

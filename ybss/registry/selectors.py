@@ -20,6 +20,8 @@ from ybss.core.errors import InvalidInput
 from ybss.org import jurisdiction
 from ybss.org.models import Role, User
 
+from ybss.addresses.models import StandardAddress
+
 from .models import Employment, House, Person, Residence, Unit
 
 _ID_LIKE = re.compile(r"^[0-9]{6,17}[0-9Xx]?$")
@@ -240,3 +242,17 @@ def jurisdiction_counts(*, actor: User) -> Counts:
         persons=n(Person.objects.all()),
         units=n(Unit.objects.all()),
     )
+
+
+def address_houses(*, actor: User, address: StandardAddress) -> QuerySet[House]:
+    """Houses in scope at ``address`` itself (not at its room addresses)."""
+    return (
+        jurisdiction.scope(House.objects.filter(address=address), actor)
+        .select_related("address")
+        .order_by("id")
+    )
+
+
+def address_units(*, actor: User, address: StandardAddress) -> QuerySet[Unit]:
+    """Units in scope at ``address``."""
+    return jurisdiction.scope(Unit.objects.filter(address=address), actor).order_by("name")

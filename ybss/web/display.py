@@ -79,7 +79,8 @@ def field_value(user: User, model: type[models.Model], name: str, value: Any) ->
     slug = codelist_of(field)
     if slug:
         if isinstance(value, list):
-            return "、".join(codes.label(slug, str(v)) for v in value) or EMPTY
+            # Translators: separator between the items of a list of values ("、" in Chinese).
+            return str(_(", ")).join(codes.label(slug, str(v)) for v in value) or EMPTY
         return codes.label(slug, str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
@@ -123,9 +124,13 @@ class TimelineEntry:
 def _entry(user: User, model: type[models.Model], row: RecordHistory) -> TimelineEntry:
     changes = []
     for name, pair in (row.changes or {}).items():
-        old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
+        old, new = [*pair, None, None][:2] if isinstance(pair, list | tuple) else (None, pair)
         changes.append(
-            Change(field_label(model, name), field_value(user, model, name, old), field_value(user, model, name, new))
+            Change(
+                field_label(model, name),
+                field_value(user, model, name, old),
+                field_value(user, model, name, new),
+            )
         )
     actor = row.actor.display_name if row.actor else str(_("System"))
     action = str(dict(HistoryAction.choices).get(row.action, row.action))

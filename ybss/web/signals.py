@@ -32,6 +32,4 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
     tried = SimpleNamespace(username=username, is_authenticated=False)
-    audit_record(
-        actor=tried, action=AuditAction.LOGIN_FAILED, detail={"username": username}, request=request
-    )
+    audit_record(actor=tried, action=AuditAction.LOGIN_FAILED, detail={"username": username}, request=request)

@@ -8,7 +8,7 @@ user's own unit, for convenience only: the selectors scope the rows whatever is 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,11 @@ ANY: tuple[str, Any] = ("", _("Any"))
 YES_NO = [ANY, ("yes", _("Yes")), ("no", _("No"))]
 
 
+def set_choices(field: forms.Field, choices: Any) -> None:
+    """Fill a choice field's options at run time (code lists and units are data)."""
+    cast(forms.ChoiceField, field).choices = choices
+
+
 def _with_any(choices: Any) -> list[tuple[str, Any]]:
     return [ANY, *[(value, label) for value, label in choices]]
 
@@ -34,12 +39,12 @@ def _code_choices(slug: str) -> list[tuple[str, Any]]:
     return [ANY, *codes.choices(slug, blank=False)]
 
 
-def police_unit_choices(user: User) -> list[tuple[str, str]]:
+def police_units_under(user: User) -> list[PoliceUnit]:
     """The user's own police unit and the units under it (one query; empty without a unit)."""
-    if not user.police_unit_id:
+    if user.police_unit is None:
         return []
     units = PoliceUnit.objects.filter(code__startswith=user.police_unit.prefix).order_by("code")
-    return [(u.code, u.name) for u in units.only("code", "name")]
+    return list(units.only("code", "name", "prefix"))
 
 
 class FilterForm(forms.Form):
@@ -51,15 +56,30 @@ class FilterForm(forms.Form):
 
     #: Names of the fields copied into the selector's dataclass (``q`` included).
     filter_fields: tuple[str, ...] = ("q", "status", "police_unit")
+    #: Shown at all times; the others fold away on a phone until used.
+    primary_names: tuple[str, ...] = ("q", "purpose")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
-        unit_choices = police_unit_choices(user)
-        if unit_choices:
-            self.fields["police_unit"].choices = [ANY, *unit_choices]
+        units = police_units_under(user)
+        # The URL carries the unit's code; the selector filters on the code prefix of its subtree.
+        self.unit_prefixes = {u.code: u.prefix for u in units}
+        if units:
+            set_choices(self.fields["police_unit"], [ANY, *[(u.code, u.name) for u in units]])
         else:
             del self.fields["police_unit"]
+
+    def primary_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in self.fields if n in self.primary_names]
+
+    def extra_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in self.fields if n not in self.primary_names]
+
+    def extra_open(self) -> bool:
+        """Unfold the extra filters when one is set or wrong."""
+        return any(self.data.get(b.name) or b.errors for b in self.extra_fields())
 
     def value_of(self, name: str) -> Any:
         value = self.cleaned_data.get(name)
@@ -67,6 +87,13 @@ class FilterForm(forms.Form):
 
     def filter_kwargs(self) -> dict[str, Any]:
         return {name: self.value_of(name) for name in self.filter_fields if name in self.fields}
+
+    def to_filter_kwargs(self) -> dict[str, Any]:
+        """``filter_kwargs`` with the police unit's code turned into its subtree prefix."""
+        kwargs = self.filter_kwargs()
+        if kwargs.get("police_unit"):
+            kwargs["police_unit"] = self.unit_prefixes[kwargs["police_unit"]]
+        return kwargs
 
     def active_filters(self) -> dict[str, Any]:
         """The filters that are set, for the audit detail and for "clear" links."""
@@ -79,23 +106,31 @@ def _yes_no(value: str) -> bool | None:
 
 class AddressFilterForm(FilterForm):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100, strip=True,
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
         help_text=_("Part of the address name or alias, or the start of its code."),
     )
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_with_any(AddressLevel.choices))
     mark_state = forms.ChoiceField(label=_("Marking"), required=False, choices=_with_any(MarkState.choices))
-    clean_state = forms.ChoiceField(label=_("Cleaning"), required=False, choices=_with_any(CleanState.choices))
+    clean_state = forms.ChoiceField(
+        label=_("Cleaning"), required=False, choices=_with_any(CleanState.choices)
+    )
 
     field_order = ["q", "level", "status", "mark_state", "clean_state", "police_unit"]
     filter_fields = ("q", "level", "status", "mark_state", "clean_state", "police_unit")
 
     def to_filters(self) -> AddressFilters:
-        return AddressFilters(**self.filter_kwargs())
+        return AddressFilters(**self.to_filter_kwargs())
 
 
 class HouseFilterForm(FilterForm):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100, strip=True,
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
         help_text=_("Part of the address or the owner's name."),
     )
     use = forms.ChoiceField(label=_("Use"), required=False)
@@ -110,21 +145,27 @@ class HouseFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["use"].choices = _code_choices("house_use")
-        self.fields["house_type"].choices = _code_choices("house_type")
-        self.fields["management_level"].choices = _code_choices("management_level")
+        set_choices(self.fields["use"], _code_choices("house_use"))
+        set_choices(self.fields["house_type"], _code_choices("house_type"))
+        set_choices(self.fields["management_level"], _code_choices("management_level"))
 
     def to_filters(self) -> HouseFilters:
-        return HouseFilters(**self.filter_kwargs())
+        return HouseFilters(**self.to_filter_kwargs())
 
 
 class PersonFilterForm(FilterForm):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100, strip=True,
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
         help_text=_("Name, pinyin, ID number or phone number (or their beginning)."),
     )
     purpose = forms.CharField(
-        label=_("Purpose of the search"), required=False, max_length=200, strip=True,
+        label=_("Purpose of the search"),
+        required=False,
+        max_length=200,
+        strip=True,
         help_text=_("Recorded in the audit log. Investigators must state it for every search."),
     )
     sex = forms.ChoiceField(label=_("Sex"), required=False)
@@ -138,14 +179,14 @@ class PersonFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sex"].choices = _code_choices("sex")
+        set_choices(self.fields["sex"], _code_choices("sex"))
 
     @property
     def purpose_required(self) -> bool:
         return self.user.role == Role.INVESTIGATOR
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if self.purpose_required and data.get("q") and not data.get("purpose"):
             self.add_error("purpose", _("State the purpose of this search: investigators must record it."))
         return data
@@ -156,10 +197,10 @@ class PersonFilterForm(FilterForm):
         return kwargs
 
     def to_filters(self) -> PersonFilters:
-        return PersonFilters(**self.filter_kwargs())
+        return PersonFilters(**self.to_filter_kwargs())
 
-    @property
-    def purpose(self) -> str:
+    def stated_purpose(self) -> str:
+        """The purpose typed with the search ('' when none); only meaningful on a valid form."""
         return self.value_of("purpose")
 
 
@@ -167,7 +208,10 @@ class UnitFilterForm(FilterForm):
     ANY_SPECIAL_TRADE = "*"
 
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100, strip=True,
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
         help_text=_("Part of the unit name, or the start of its credit code."),
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -184,12 +228,15 @@ class UnitFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _code_choices("unit_category")
-        self.fields["special_trade"].choices = [
-            ANY,
-            (self.ANY_SPECIAL_TRADE, _("Any special trade")),
-            *codes.choices("special_trade", blank=False),
-        ]
+        set_choices(self.fields["category"], _code_choices("unit_category"))
+        set_choices(
+            self.fields["special_trade"],
+            [
+                ANY,
+                (self.ANY_SPECIAL_TRADE, _("Any special trade")),
+                *codes.choices("special_trade", blank=False),
+            ],
+        )
 
     def filter_kwargs(self) -> dict[str, Any]:
         kwargs = super().filter_kwargs()
@@ -197,25 +244,51 @@ class UnitFilterForm(FilterForm):
         return kwargs
 
     def to_filters(self) -> UnitFilters:
-        return UnitFilters(**self.filter_kwargs())
+        return UnitFilters(**self.to_filter_kwargs())
+
+
+#: Object types the audit log records reads, searches and exports of.
+AUDITED_TYPES = ("addresses.standardaddress", "registry.house", "registry.person", "registry.unit")
+
+
+def object_type_label(label: str) -> str:
+    """``registry.person`` → the model's translated verbose name; unknown labels unchanged."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
 
 
 class AuditFilterForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        set_choices(self.fields["object_type"], [ANY, *[(t, object_type_label(t)) for t in AUDITED_TYPES]])
+
     user = forms.CharField(
-        label=_("User name"), required=False, max_length=150, strip=True,
+        label=_("User name"),
+        required=False,
+        max_length=150,
+        strip=True,
         help_text=_("The sign-in name, exactly."),
     )
     action = forms.ChoiceField(label=_("Action"), required=False, choices=_with_any(AuditAction.choices))
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=40, strip=True)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False, choices=[])
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))

@@ -34,11 +34,14 @@ def label(record: Model, name: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def row(context: template.Context, record: Model, name: str) -> str:
-    """``{% row person "phone" %}``: one ``<div><dt>label</dt><dd>value</dd></div>`` of a details list."""
+def row(context: template.Context, record: Model, name: str, label: str = "") -> str:
+    """``{% row person "phone" %}``: one ``<div><dt>label</dt><dd>value</dd></div>`` of a details list.
+
+    ``label`` overrides the model's verbose name where the page needs a clearer one.
+    """
     return format_html(
         '<div class="kv"><dt>{}</dt><dd>{}</dd></div>',
-        display.field_label(type(record), name),
+        label or display.field_label(type(record), name),
         display.record_value(_user(context), record, name),
     )
 
@@ -63,7 +66,9 @@ def code_label(code: str | None, slug: str) -> str:
 def status_badge(record: Model) -> str:
     status = getattr(record, "status", "")
     return format_html(
-        '<span class="badge badge-{}">{}</span>', status, record.get_status_display()  # type: ignore[attr-defined]
+        '<span class="badge badge-{}">{}</span>',
+        status,
+        record.get_status_display(),  # type: ignore[attr-defined]
     )
 
 
@@ -71,3 +76,32 @@ def status_badge(record: Model) -> str:
 def plain(value_: Any) -> str:
     """Any value as display text (dates, booleans, empty → —)."""
     return display.format_plain(value_)
+
+
+@register.filter
+def role_label(role: str | None) -> str:
+    """``{{ event.role|role_label }}``: the translated role name of a stored role code."""
+    from ybss.org.models import Role
+
+    if not role:
+        return display.EMPTY
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role
+
+
+@register.filter
+def object_type_label(label: str | None) -> str:
+    """``{{ event.object_type|object_type_label }}``: ``registry.person`` → 人员."""
+    from ..forms.filters import object_type_label as to_label
+
+    return to_label(label) if label else display.EMPTY
+
+
+@register.filter
+def as_json(value: Any) -> str:
+    """A JSON value as compact text, Chinese left readable."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

@@ -11,22 +11,22 @@ from django.views.decorators.http import require_POST
 from ybss.audit.services import ChainReport, verify_chain
 from ybss.org import jurisdiction
 
-from .. import reads
+from ybss.audit import selectors as audit_selectors
 from ..forms.filters import AuditFilterForm
-from .common import not_scoped, paginate
+from .common import actor_of, not_scoped, paginate
 
 AUDIT_SCOPE = "audit trail: auditor role only (jurisdiction.AUDIT_ROLES), no business data"
 
 
 def _render(request: HttpRequest, chain: ChainReport | None = None) -> HttpResponse:
-    jurisdiction.require_role(request.user, jurisdiction.AUDIT_ROLES)  # type: ignore[arg-type]
+    jurisdiction.require_role(actor_of(request), jurisdiction.AUDIT_ROLES)
     form = AuditFilterForm(request.GET)
     context: dict[str, object] = {"title": _("Audit log"), "form": form, "chain": chain}
     if not form.is_valid():
         return render(request, "web/audit/list.html", context, status=400)
     data = form.cleaned_data
-    events = reads.audit_event_list(
-        actor=request.user,  # type: ignore[arg-type]
+    events = audit_selectors.audit_event_list(
+        actor=actor_of(request),
         username=data["user"],
         action=data["action"],
         object_type=data["object_type"],
@@ -49,5 +49,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_POST
 def audit_verify(request: HttpRequest) -> HttpResponse:
     """Recompute the whole hash chain and show the result above the log."""
-    jurisdiction.require_role(request.user, jurisdiction.AUDIT_ROLES)  # type: ignore[arg-type]
+    jurisdiction.require_role(actor_of(request), jurisdiction.AUDIT_ROLES)
     return _render(request, chain=verify_chain())

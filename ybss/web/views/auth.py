@@ -19,6 +19,7 @@ class LoginForm(AuthenticationForm):
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("User name")
         self.fields["username"].widget.attrs.update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -14,10 +14,16 @@ from django.utils.translation import gettext_lazy
 
 from ybss.core.errors import Forbidden
 from ybss.org import jurisdiction
+from ybss.org.models import User
 
 PER_PAGE = 50
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``login_required``."""
+    return cast(User, request.user)
 
 
 def scoped(view: F) -> F:
@@ -38,7 +44,7 @@ def not_scoped(reason: str) -> Callable[[F], F]:
 
 def require_business_access(request: HttpRequest) -> None:
     """Forbidden for users who may see no business data (the auditor; a user with no jurisdiction)."""
-    if not jurisdiction.can_see_business_data(request.user):  # type: ignore[arg-type]
+    if not jurisdiction.can_see_business_data(actor_of(request)):
         raise Forbidden(
             gettext_lazy("Your account has no access to these records (role or jurisdiction not assigned).")
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,10 +14,10 @@ from ybss.org import jurisdiction
 from ybss.org.models import Role
 from ybss.registry.selectors import jurisdiction_counts
 
-from .common import scoped
+from .common import actor_of, scoped
 
 #: What each role comes here for (DOMAIN.md §2), shown under the totals.
-ROLE_HINTS = {
+ROLE_HINTS: dict[str, Any] = {
     Role.COLLECTOR: _(
         "Collect door to door in your area: confirm the standard address first, then the house, "
         "then the people and units living or working there."
@@ -46,25 +48,41 @@ ROLE_HINTS = {
 @login_required
 @scoped
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = actor_of(request)
     context: dict[str, object] = {
         "title": _("Home"),
-        "hint": ROLE_HINTS.get(getattr(user, "role", ""), ""),
-        "can_read_audit": jurisdiction.can_read_audit(user),  # type: ignore[arg-type]
+        "hint": ROLE_HINTS.get(user.role, ""),
+        "can_read_audit": jurisdiction.can_read_audit(user),
         "tiles": [],
     }
-    if jurisdiction.can_see_business_data(user):  # type: ignore[arg-type]
-        counts = jurisdiction_counts(actor=user)  # type: ignore[arg-type]
+    if jurisdiction.can_see_business_data(user):
+        counts = jurisdiction_counts(actor=user)
         pending = "?status=pending"
         context["tiles"] = [
-            {"label": _("Standard addresses"), "count": counts.addresses, "url": reverse("web:addresses"),
-             "pending_url": reverse("web:addresses") + pending},
-            {"label": _("Actual houses"), "count": counts.houses, "url": reverse("web:houses"),
-             "pending_url": reverse("web:houses") + pending},
-            {"label": _("Actual population"), "count": counts.persons, "url": reverse("web:persons"),
-             "pending_url": reverse("web:persons") + pending},
-            {"label": _("Actual units"), "count": counts.units, "url": reverse("web:units"),
-             "pending_url": reverse("web:units") + pending},
+            {
+                "label": _("Standard addresses"),
+                "count": counts.addresses,
+                "url": reverse("web:addresses"),
+                "pending_url": reverse("web:addresses") + pending,
+            },
+            {
+                "label": _("Actual houses"),
+                "count": counts.houses,
+                "url": reverse("web:houses"),
+                "pending_url": reverse("web:houses") + pending,
+            },
+            {
+                "label": _("Actual population"),
+                "count": counts.persons,
+                "url": reverse("web:persons"),
+                "pending_url": reverse("web:persons") + pending,
+            },
+            {
+                "label": _("Actual units"),
+                "count": counts.units,
+                "url": reverse("web:units"),
+                "pending_url": reverse("web:units") + pending,
+            },
         ]
-        context["can_review"] = jurisdiction.can_review(user)  # type: ignore[arg-type]
+        context["can_review"] = jurisdiction.can_review(user)
     return render(request, "web/home.html", context)

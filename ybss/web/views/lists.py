@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from ybss.org import jurisdiction
 
 from ..exports import EXPORT_CAP, Column, csv_lines
 from ..forms.filters import FilterForm
-from .common import paginate, require_business_access
+from .common import actor_of, paginate, require_business_access
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ListSpec:
 
 
 def _form(request: HttpRequest, spec: ListSpec) -> Any:
-    return spec.form_class(request.GET, user=request.user)
+    return spec.form_class(request.GET, user=actor_of(request))
 
 
 def _render(request: HttpRequest, spec: ListSpec, form: Any, status: int = 200, **extra: Any) -> HttpResponse:
@@ -52,7 +53,8 @@ def _render(request: HttpRequest, spec: ListSpec, form: Any, status: int = 200, 
         "spec": spec,
         "title": spec.title,
         "form": form,
-        "can_export": jurisdiction.can_export(request.user),  # type: ignore[arg-type]
+        "can_export": jurisdiction.can_export(actor_of(request)),
+        "can_edit": jurisdiction.can_edit(actor_of(request)),
         "export_url": reverse(f"web:{spec.name}_export"),
         "list_url": reverse(f"web:{spec.name}"),
         **extra,
@@ -69,10 +71,10 @@ def list_page(request: HttpRequest, spec: ListSpec) -> HttpResponse:
     return _render(request, spec, form, page=paged.page, page_notice=paged.notice)
 
 
-def export_csv(request: HttpRequest, spec: ListSpec) -> HttpResponse:
+def export_csv(request: HttpRequest, spec: ListSpec) -> HttpResponseBase:
     """The list with the current filters as CSV (roles with ``can_export``), audited with its size."""
     require_business_access(request)
-    if not jurisdiction.can_export(request.user):  # type: ignore[arg-type]
+    if not jurisdiction.can_export(actor_of(request)):
         raise Forbidden()
     form = _form(request, spec)
     if not form.is_valid():
@@ -91,17 +93,17 @@ def export_csv(request: HttpRequest, spec: ListSpec) -> HttpResponse:
         query = request.GET.urlencode()
         return HttpResponseRedirect(reverse(f"web:{spec.name}") + (f"?{query}" if query else ""))
     audit_record(
-        actor=request.user,
+        actor=actor_of(request),
         action=AuditAction.EXPORT,
         object_type=spec.object_type,
         detail={"format": "csv", "filters": form.active_filters()},
-        purpose=getattr(form, "purpose", ""),
+        purpose=form.stated_purpose() if hasattr(form, "stated_purpose") else "",
         result_count=total,
         request=request,
     )
     rows = qs.iterator(chunk_size=2000)
     response = StreamingHttpResponse(
-        csv_lines(request.user, spec.columns, rows),  # type: ignore[arg-type]
+        csv_lines(actor_of(request), spec.columns, rows),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -1,10 +1,4 @@
-"""Reads the pages need that no selector offers yet.
-
-Each starts from ``jurisdiction.scope`` (or a role check) exactly as a selector would. They belong
-in the domain apps' ``selectors.py`` (``registry.selectors.address_houses`` / ``address_units``,
-``audit.selectors.audit_event_list``); they live here only until those exist, and the views call
-nothing else directly.
-"""
+"""Reads of the audit trail, for the roles allowed to read it."""
 
 from __future__ import annotations
 
@@ -13,25 +7,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ybss.addresses.models import StandardAddress
-from ybss.audit.models import AuditEvent
 from ybss.org import jurisdiction
 from ybss.org.models import User
-from ybss.registry.models import House, Unit
 
-
-def address_houses(*, actor: User, address: StandardAddress) -> QuerySet[House]:
-    """Houses in scope at ``address`` itself (not at its room addresses)."""
-    return (
-        jurisdiction.scope(House.objects.filter(address=address), actor)
-        .select_related("address")
-        .order_by("id")
-    )
-
-
-def address_units(*, actor: User, address: StandardAddress) -> QuerySet[Unit]:
-    """Units in scope at ``address``."""
-    return jurisdiction.scope(Unit.objects.filter(address=address), actor).order_by("name")
+from .models import AuditEvent
 
 
 def _start_of(day: date) -> datetime:
