@@ -1,0 +1,177 @@
+"""Walk every web URL and every API route as users of two stations: none shows the other's records.
+
+Each user of station a (collector, officer, chief) requests every route with station b's record ids
+filled in (and the reverse). Reads must not contain any marker of the other station's records
+(names, document numbers, phones, addresses); detail routes must answer 404; writes must change
+nothing. A positive control proves each user does see their own station's records on the lists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ybss.api.main import iter_operations
+from ybss.core.models import BusinessRecord
+from ybss.registry.models import Employment, House, Person, Residence, Unit
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["collector", "officer", "chief"]
+
+
+def _web_routes(patterns=None, prefix=""):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            route = prefix + str(p.pattern)
+            if route.startswith(("admin/", "api/")) or "i18n" in route:
+                continue
+            yield from _web_routes(p.url_patterns, route)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def _markers(station) -> list[str]:
+    p, u = station.person, station.unit
+    return [
+        p.name,
+        p.id_number,
+        p.phone,
+        p.pinyin,
+        station.door.full_name,
+        station.room.full_name,
+        u.name,
+        u.legal_rep_id_number,
+    ]
+
+
+class _Missing:
+    pk = 999_999
+
+
+def _record_for(route: str, station, param: str):
+    if route.lstrip("/").startswith("tokens"):
+        return _Missing  # the caller's own tokens: another user's token id behaves as missing
+    if param in ("residence_pk",):
+        return station.residence
+    for prefix, rec in (
+        ("address", station.door),
+        ("house", station.house),
+        ("person", station.person),
+        ("unit", station.unit),
+    ):
+        if route.lstrip("/").startswith(prefix) or f"/{prefix}" in route:
+            return rec
+    raise AssertionError(f"no record type for {route} {param}")
+
+
+def _fill_web(route: str, station) -> str:
+    def sub(m: re.Match[str]) -> str:
+        return str(_record_for(route, station, m.group(2)).pk)
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: sub(m), route)
+
+
+def _fill_api(path: str, station) -> str:
+    return re.sub(
+        r"\{(\w+)\}", lambda m: str(_record_for(path.removeprefix("/api/"), station, m.group(1)).pk), path
+    )
+
+
+def _versions() -> dict:
+    return {
+        m.__name__: sorted(m.objects.values_list("pk", "version", "status"))
+        for m in (Person, House, Unit, Residence, Employment)
+    }
+
+
+def _assert_clean(body: str, other, where: str) -> None:
+    leaked = [m for m in _markers(other) if m and m in body]
+    assert not leaked, f"{where} shows the other station's {leaked}"
+
+
+def test_web_routes_exist_to_walk():
+    routes = list(_web_routes())
+    assert {"persons/", "persons/<int:pk>/", "units/export.csv"} <= set(routes)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_web_url_hides_the_other_station(county, client_for, role):
+    for mine, other in ((county.a, county.b), (county.b, county.a)):
+        client = client_for(mine.users[role])
+        before = _versions()
+        for route in _web_routes():
+            if "<" in route and "pk" not in route:
+                continue
+            url = _fill_web(route, other)
+            resp = client.get(url, {"q": other.person.name[:2]} if "<" not in route else {})
+            assert resp.status_code < 500, url
+            body = (
+                resp.content.decode("utf-8", "replace")
+                if not resp.streaming
+                else b"".join(resp.streaming_content).decode("utf-8", "replace")
+            )
+            if "<" in route:
+                assert resp.status_code in (403, 404, 405), f"{url} answered {resp.status_code}"
+            _assert_clean(body, other, url)
+            if "<" in route:
+                post = client.post(url, {"status": "voided", "reason": "x", "version": 1})
+                assert post.status_code in (400, 403, 404, 405), f"POST {url} answered {post.status_code}"
+        assert _versions() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_show_own_station(county, client_for, role):
+    """The positive control: the walk above would pass vacuously if lists were always empty."""
+    for mine in (county.a, county.b):
+        client = client_for(mine.users[role])
+        for route, marker in (
+            ("/persons/", mine.person.name),
+            ("/units/", mine.unit.name),
+            ("/addresses/", mine.door.full_name),
+        ):
+            assert marker in client.get(route).content.decode(), route
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_route_hides_the_other_station(county, client_for, role):
+    ops = list(iter_operations())
+    assert len([o for o in ops if o.scoped]) >= 20
+    for mine, other in ((county.a, county.b), (county.b, county.a)):
+        client = client_for(mine.users[role])
+        before = _versions()
+        for op in ops:
+            if "{path" in op.path:
+                continue
+            url = _fill_api(op.path, other)
+            if op.method == "GET":
+                resp = client.get(
+                    url, {"q": other.person.name[:2], "purpose": "核查"} if "{" not in op.path else {}
+                )
+                assert resp.status_code < 500, url
+                if "{" in op.path:
+                    assert resp.status_code == 404, f"GET {url} answered {resp.status_code}"
+                _assert_clean(resp.content.decode(), other, url)
+            else:
+                body = json.dumps({"version": 1, "to": "voided", "reason": "x", "status": "voided"})
+                resp = client.generic(op.method, url, body, content_type="application/json")
+                assert resp.status_code in (400, 401, 403, 404, 405, 409, 422) or url.endswith("/tokens"), (
+                    f"{op.method} {url} answered {resp.status_code}"
+                )
+                _assert_clean(resp.content.decode(), other, f"{op.method} {url}")
+        assert _versions() == before
+
+
+def test_every_api_route_declares_scope():
+    unmarked = [o for o in iter_operations() if not o.scoped and not o.reason]
+    assert unmarked == []
+
+
+def test_admin_holds_no_business_records_and_refuses_station_users(county, client_for):
+    assert not [m for m in admin.site._registry if issubclass(m, BusinessRecord)]
+    resp = client_for(county.a.users["chief"]).get("/admin/")
+    assert resp.status_code == 302 and "/admin/login/" in resp["Location"]
