@@ -1,0 +1,212 @@
+"""Bad input anywhere a user can type: a field-level Chinese message, nothing saved, never a 500.
+
+Every form page is fetched, its field names read from the HTML, and hypothesis posts random and
+hostile values (huge numbers, control characters, wrong types, SQL and HTML) into every field.
+The same is done to every write route of the API with random JSON bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ybss.addresses.models import StandardAddress
+from ybss.api.main import iter_operations
+from ybss.registry.models import Employment, House, Person, Residence, Unit
+
+pytestmark = pytest.mark.django_db
+
+FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"')
+ERROR = re.compile(r'class="(?:field-error|alert alert-error)[^"]*"[^>]*>([^<]+)<')
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+hostile = st.one_of(
+    st.text(max_size=40),
+    st.text(min_size=1, max_size=8).map(lambda s: s * 60),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-1",
+            "0",
+            "1e309",
+            "NaN",
+            "99999999999999999999",
+            "2026-02-30",
+            "abc",
+            "'; DROP TABLE registry_person; --",
+            "<script>alert(1)</script>",
+            "\x00",
+            "１２３",
+            "610524198001011230",
+            "13800000000",
+            "X" * 1000,
+            "1.5",
+            "true",
+            "[]",
+            "{}",
+        ]
+    ),
+)
+
+
+def _state() -> tuple:
+    return tuple(
+        tuple(m.objects.order_by("pk").values_list("pk", "version", "status"))
+        for m in (StandardAddress, House, Person, Residence, Unit, Employment)
+    )
+
+
+def _form_urls(county) -> list[str]:
+    a = county.a
+    return [
+        "/login/",
+        "/addresses/new/",
+        f"/addresses/{a.door.pk}/edit/",
+        f"/addresses/{a.door.pk}/status/",
+        f"/addresses/{a.door.pk}/houses/new/",
+        f"/addresses/{a.door.pk}/units/new/",
+        f"/houses/{a.house.pk}/edit/",
+        f"/houses/{a.house.pk}/status/",
+        f"/houses/{a.house.pk}/residents/new/",
+        f"/persons/{a.person.pk}/edit/",
+        f"/persons/{a.person.pk}/status/",
+        f"/units/{a.unit.pk}/edit/",
+        f"/units/{a.unit.pk}/status/",
+    ]
+
+
+def _fields(client, url: str, detail: str) -> list[str]:
+    html = client.get(url if not url.endswith("/status/") else detail).content.decode()
+    names = [n for n in FIELD_NAME.findall(html) if n not in ("csrfmiddlewaretoken", "next", "language")]
+    return sorted(set(names)) or ["status", "reason", "version"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_web_form_rejects_garbage_cleanly(county, client_for, data):
+    client = client_for(county.a.users["officer"])
+    for url in _form_urls(county):
+        detail = url.rsplit("status/", 1)[0]
+        names = _fields(client, url, detail)
+        payload = {n: data.draw(hostile, label=f"{url} {n}") for n in names}
+        before = _state()
+        resp = client.post(url, payload)
+        assert resp.status_code < 500, (url, payload)
+        if resp.status_code >= 400:
+            assert _state() == before, url
+        if resp.status_code == 400:
+            errors = ERROR.findall(resp.content.decode())
+            assert errors, f"{url}: 400 without a visible error"
+            assert any(CJK.search(e) for e in errors), f"{url}: error not in Chinese: {errors}"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_list_and_filter_survives_garbage(county, client_for, data):
+    client = client_for(county.users["investigator"])
+    for url in (
+        "/addresses/",
+        "/houses/",
+        "/persons/",
+        "/units/",
+        "/api/addresses",
+        "/api/houses",
+        "/api/persons",
+        "/api/units",
+    ):
+        params = {
+            k: data.draw(hostile)
+            for k in (
+                "q",
+                "status",
+                "page",
+                "limit",
+                "offset",
+                "level",
+                "use",
+                "residence_type",
+                "separated",
+                "special_trade",
+                "purpose",
+                "police_unit",
+                "division",
+                "verify_state",
+                "sex",
+            )
+        }
+        resp = client.get(url, params)
+        assert resp.status_code < 500, (url, params)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=10), kids, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_api_write_rejects_garbage_cleanly(county, client_for, data):
+    client = client_for(county.a.users["officer"])
+    a = county.a
+    ids = {
+        "addresses": a.door.pk,
+        "houses": a.house.pk,
+        "persons": a.person.pk,
+        "units": a.unit.pk,
+        "tokens": 1,
+    }
+    for op in iter_operations():
+        if op.method == "GET" or "{path" in op.path or op.path.rstrip("/") == "/api":
+            continue
+        kind = op.path.split("/")[2]
+        url = op.path.replace("{pk}", str(ids[kind])).replace("{residence_pk}", str(a.residence.pk))
+        keys = data.draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "version",
+                        "name",
+                        "id_number",
+                        "sex",
+                        "birth_date",
+                        "house_id",
+                        "address_id",
+                        "residence",
+                        "person",
+                        "to",
+                        "reason",
+                        "use",
+                        "house_type",
+                        "category",
+                        "credit_code",
+                        "lng",
+                        "lat",
+                        "units",
+                        "floors",
+                        "rooms_per_floor",
+                        "door_number",
+                        "road_id",
+                        "division_code",
+                        "police_unit_code",
+                        "ok",
+                    ]
+                ),
+                max_size=8,
+                unique=True,
+            )
+        )
+        body = {k: data.draw(json_values) for k in keys}
+        before = _state()
+        resp = client.generic(op.method, url, json.dumps(body), content_type="application/json")
+        assert resp.status_code < 500, (op.method, url, body)
+        if resp.status_code >= 400:
+            assert _state() == before
+            payload = resp.json()
+            assert set(payload) == {"code", "message", "fields"}
