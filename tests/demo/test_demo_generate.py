@@ -330,7 +330,7 @@ def test_rates_are_realistic(data):
     n = len(addresses)
     confirmed = sum(a["mark_state"] == "confirmed" for a in addresses) / n
     cleaned = sum(a["clean_state"] == "cleaned" for a in addresses) / n
-    assert 0.8 < confirmed < 0.9 and 0.84 < cleaned < 0.92
+    assert 0.75 < confirmed < 0.95 and 0.84 < cleaned < 0.92  # rooms share their building's marking
     houses = rows(data, "registry_house")
     assert 0.7 < sum(h["verify_state"] == "verified" for h in houses) / len(houses) < 0.8
     assert 0.08 < sum(h["use"] == "rented" for h in houses) / len(houses) < 0.16

@@ -227,3 +227,26 @@ def test_voided_records_cannot_be_edited(county):
             data=_person(id_number=p.id_number, name="新", birth_date=p.birth_date, sex=p.sex),
         )
     assert Person.objects.filter(pk=p.pk).exists()
+
+
+def test_door_plate_and_building_codes_follow_the_demo_scheme(county):
+    from ybss.addresses.services import DoorPlateData, building_generate, door_plate_create
+
+    officer = county.a.users["officer"]
+    door = door_plate_create(
+        actor=officer,
+        data=DoorPlateData(
+            division_code=county.a.village.code,
+            police_unit_code=county.a.district.code,
+            road_id=county.a.road.pk,
+            door_number="18",
+            building="3",
+        ),
+    )
+    assert door.code == f"{county.a.village.code}-4101-018-03"
+    assert door.full_name == "陕西省渭南市合阳县城关街道a测试路18号3号楼"
+    rooms = building_generate(actor=officer, door_id=door.pk, units=2, floors=3, rooms_per_floor=2)
+    assert len(rooms) == 12
+    r = next(r for r in rooms if r.unit_no == "2" and r.room_no == "301")
+    assert r.code == f"{door.code}-2-0301" and r.full_name.endswith("3号楼2单元301室")
+    assert building_generate(actor=officer, door_id=door.pk, units=2, floors=3, rooms_per_floor=2) == []

@@ -23,7 +23,8 @@ from ybss.org import jurisdiction
 from ybss.org.models import AdminDivision, DivisionLevel, PoliceUnit, User
 
 from .coords import in_china, to_wgs84
-from .models import AddressElement, AddressLevel, CoordSystem, MarkState, StandardAddress
+from .models import AddressElement, AddressLevel, CoordSystem, ElementKind, MarkState, StandardAddress
+from .naming import full_name
 
 _DOOR_NO = re.compile(r"^[0-9]{1,5}$")
 _SHORT = re.compile(r"^[0-9A-Za-z\-]{1,10}$")
@@ -44,49 +45,48 @@ class DoorPlateData:
     common_name: str = ""
 
 
-def door_plate_name(
+def division_path(division: AdminDivision) -> list[str]:
+    """Names from the province down to ``division`` (for ``naming.full_name``)."""
+    names: list[str] = []
+    node: AdminDivision | None = division
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return names[::-1]
+
+
+def element_ordinal(element: AddressElement) -> int:
+    """The element's 1-based ordinal within its division and kind (the demo numbers the same way)."""
+    return (
+        AddressElement.objects.filter(
+            division_id=element.division_id, kind=element.kind, pk__lt=element.pk
+        ).count()
+        + 1
+    )
+
+
+def door_code(
     *,
-    division: AdminDivision,
-    road: AddressElement | None,
+    division_code: str,
+    road: AddressElement,
     door_number: str,
-    sub_number: str = "",
     door_prefix: str = "",
     door_suffix: str = "",
-    compound: AddressElement | None = None,
+    sub_number: str = "",
     building: str = "",
 ) -> str:
-    """合阳县城关街道凤凰路18号金水小区3号楼 (county and below; province/city are implied)."""
-    parts = [_county_tail(division.full_name)]
-    if road is not None:
-        parts.append(road.name)
-    number = f"{door_prefix}{door_number}{door_suffix}"
-    if number:
-        parts.append(f"{number}号" + (f"附{sub_number}号" if sub_number else ""))
-    if compound is not None:
-        parts.append(compound.name)
+    """Stable code of a door plate: division-element-door (+ sub-number) (+ building), as in
+    ``ybss.demo.gazetteer``: 610524001003-4102-018, 610524001003-4102-018-03."""
+    door = f"{door_prefix}{int(door_number):03d}{door_suffix}" + (f"F{sub_number}" if sub_number else "")
+    code = f"{division_code}-{road.kind}{element_ordinal(road):02d}-{door}"
     if building:
-        parts.append(building if building.endswith(("号楼", "栋", "幢", "座")) else f"{building}号楼")
-    return "".join(parts)
+        code += f"-{int(building):02d}" if building.isdigit() else f"-{building}"
+    return code[:48]
 
 
-def room_name(door_full_name: str, *, unit_no: str, floor: int | None, room_no: str) -> str:
-    parts = [door_full_name]
-    if unit_no:
-        parts.append(f"{unit_no}单元")
-    if room_no:
-        parts.append(f"{room_no}室")
-    elif floor is not None:
-        parts.append(f"B{-floor}层" if floor < 0 else f"{floor}层")
-    return "".join(parts)
-
-
-def _county_tail(full: str) -> str:
-    """Drop the province and city from a division's full name (合阳县... reads better)."""
-    for cut in ("市", "自治州", "地区", "盟"):
-        i = full.find(cut)
-        if 0 < i < len(full) - 1 and "县" in full[i:]:
-            return full[i + len(cut) :]
-    return full
+def room_code(door: StandardAddress, unit_no: str, room_no: str) -> str:
+    """Stable room code: door plate code + unit + room (610524001003-4102-018-03-2-0501)."""
+    return f"{door.code}-{unit_no or '0'}-{room_no:0>4}"[:48]
 
 
 def _check_hierarchy(
@@ -129,16 +129,14 @@ def door_plate_create(*, actor: User, data: DoorPlateData, reason: str = "") -> 
         errors.add("common_name", _("Ensure this value has at most %(n)d characters.") % {"n": 60})
     errors.raise_if_any()
     assert division is not None and unit is not None and road is not None
-    code = "-".join(
-        p
-        for p in (
-            division.code,
-            f"{road.kind}{road.pk:05d}",
-            f"{data.door_prefix}{int(data.door_number):04d}{data.door_suffix}"
-            + (f"F{data.sub_number}" if data.sub_number else ""),
-            f"B{data.building}" if data.building else "",
-        )
-        if p
+    code = door_code(
+        division_code=division.code,
+        road=road,
+        door_number=data.door_number,
+        door_prefix=data.door_prefix,
+        door_suffix=data.door_suffix,
+        sub_number=data.sub_number,
+        building=data.building,
     )
     if StandardAddress.objects.filter(code=code).exists():
         raise InvalidInput(
@@ -156,14 +154,15 @@ def door_plate_create(*, actor: User, data: DoorPlateData, reason: str = "") -> 
         sub_number=data.sub_number,
         building=data.building,
         common_name=data.common_name,
-        full_name=door_plate_name(
-            division=division,
-            road=road,
-            door_number=data.door_number,
-            sub_number=data.sub_number,
+        full_name=full_name(
+            division_path=division_path(division),
+            street=road.name if road.kind != ElementKind.GROUP else "",
+            group=road.name if road.kind == ElementKind.GROUP else "",
             door_prefix=data.door_prefix,
+            door_number=data.door_number,
             door_suffix=data.door_suffix,
-            compound=compound,
+            sub_number=data.sub_number,
+            compound=compound.name if compound else "",
             building=data.building,
         ),
         division=division,
@@ -185,9 +184,9 @@ def door_plate_create(*, actor: User, data: DoorPlateData, reason: str = "") -> 
     return a
 
 
-def _room_code(door: StandardAddress, unit_no: str, floor: int | None, room_no: str) -> str:
-    fl = "" if floor is None else (f"B{-floor}" if floor < 0 else f"{floor:02d}")
-    return f"{door.code}-{unit_no or '0'}-{fl}-{room_no}"[:48]
+def room_full_name(door: StandardAddress, *, unit_no: str, floor: int | None, room_no: str) -> str:
+    """The door plate's full name followed by unit and room (…3号楼2单元501室)."""
+    return door.full_name + full_name(division_path=[], unit_no=unit_no, floor=floor, room_no=room_no)
 
 
 @transaction.atomic
@@ -230,7 +229,7 @@ def building_generate(
         for fl in floor_list:
             for r in range(1, rooms_per_floor + 1):
                 room_no = f"B{-fl}{r:02d}" if fl < 0 else f"{fl}{r:02d}"
-                code = _room_code(door, str(u), fl, room_no)
+                code = room_code(door, str(u), room_no)
                 if code in existing:
                     continue
                 made.append(
@@ -241,7 +240,7 @@ def building_generate(
                         unit_no=str(u),
                         floor=fl,
                         room_no=room_no,
-                        full_name=room_name(door.full_name, unit_no=str(u), floor=fl, room_no=room_no),
+                        full_name=room_full_name(door, unit_no=str(u), floor=fl, room_no=room_no),
                         division_id=door.division_id,
                         police_unit_id=door.police_unit_id,
                         road_id=door.road_id,
@@ -283,7 +282,7 @@ def room_create(
     if not room_no or not _SHORT.match(room_no):
         errors.add("room_no", _("Enter the room number, e.g. 501."))
     errors.raise_if_any()
-    code = _room_code(door, unit_no, floor, room_no)
+    code = room_code(door, unit_no, room_no)
     now = timezone.now()
     a = StandardAddress(
         code=code,
@@ -292,7 +291,7 @@ def room_create(
         unit_no=unit_no,
         floor=floor,
         room_no=room_no,
-        full_name=room_name(door.full_name, unit_no=unit_no, floor=floor, room_no=room_no),
+        full_name=room_full_name(door, unit_no=unit_no, floor=floor, room_no=room_no),
         division_id=door.division_id,
         police_unit_id=door.police_unit_id,
         road_id=door.road_id,
