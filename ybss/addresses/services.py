@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ybss.audit.models import HistoryAction
-from ybss.audit.records import record_update
+from ybss.audit.records import record_create, record_update
 from ybss.audit.services import history_record
 from ybss.core.errors import FieldErrors, InvalidInput, NotFound
 from ybss.core.models import RecordStatus
@@ -142,19 +142,18 @@ def door_plate_create(*, actor: User, data: DoorPlateData, reason: str = "") -> 
         raise InvalidInput(
             code="address.duplicate", fields={"door_number": [_("This door plate already exists.")]}
         )
-    now = timezone.now()
-    a = StandardAddress(
-        code=code,
-        level=AddressLevel.DOOR,
-        road=road,
-        compound=compound,
-        door_prefix=data.door_prefix,
-        door_number=data.door_number,
-        door_suffix=data.door_suffix,
-        sub_number=data.sub_number,
-        building=data.building,
-        common_name=data.common_name,
-        full_name=full_name(
+    fields = {
+        "code": code,
+        "level": AddressLevel.DOOR,
+        "road": road,
+        "compound": compound,
+        "door_prefix": data.door_prefix,
+        "door_number": data.door_number,
+        "door_suffix": data.door_suffix,
+        "sub_number": data.sub_number,
+        "building": data.building,
+        "common_name": data.common_name,
+        "full_name": full_name(
             division_path=division_path(division),
             street=road.name if road.kind != ElementKind.GROUP else "",
             group=road.name if road.kind == ElementKind.GROUP else "",
@@ -165,21 +164,15 @@ def door_plate_create(*, actor: User, data: DoorPlateData, reason: str = "") -> 
             compound=compound.name if compound else "",
             building=data.building,
         ),
-        division=division,
-        police_unit=unit,
-        status=RecordStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        created_by=actor,
-        updated_by=actor,
-    )
-    a.save(force_insert=True)
-    history_record(
+    }
+    a = record_create(
         actor=actor,
-        record=a,
-        action=HistoryAction.CREATE,
-        changes={"code": [None, code], "full_name": [None, a.full_name]},
+        model=StandardAddress,
+        fields=fields,
+        division_id=division.code,
+        police_unit_id=unit.code,
         reason=reason,
+        history={"code": code, "full_name": fields["full_name"]},
     )
     return a
 
@@ -283,35 +276,32 @@ def room_create(
         errors.add("room_no", _("Enter the room number, e.g. 501."))
     errors.raise_if_any()
     code = room_code(door, unit_no, room_no)
-    now = timezone.now()
-    a = StandardAddress(
-        code=code,
-        level=AddressLevel.ROOM,
-        parent=door,
-        unit_no=unit_no,
-        floor=floor,
-        room_no=room_no,
-        full_name=room_full_name(door, unit_no=unit_no, floor=floor, room_no=room_no),
-        division_id=door.division_id,
-        police_unit_id=door.police_unit_id,
-        road_id=door.road_id,
-        compound_id=door.compound_id,
-        status=RecordStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        created_by=actor,
-        updated_by=actor,
-    )
+    fields = {
+        "code": code,
+        "level": AddressLevel.ROOM,
+        "parent": door,
+        "unit_no": unit_no,
+        "floor": floor,
+        "room_no": room_no,
+        "full_name": room_full_name(door, unit_no=unit_no, floor=floor, room_no=room_no),
+        "road_id": door.road_id,
+        "compound_id": door.compound_id,
+    }
     try:
         with transaction.atomic():
-            a.save(force_insert=True)
+            a = record_create(
+                actor=actor,
+                model=StandardAddress,
+                fields=fields,
+                division_id=door.division_id,
+                police_unit_id=door.police_unit_id,
+                reason=reason,
+                history={"code": code},
+            )
     except IntegrityError as exc:
         raise InvalidInput(
             code="address.duplicate", fields={"room_no": [_("This room already exists.")]}
         ) from exc
-    history_record(
-        actor=actor, record=a, action=HistoryAction.CREATE, changes={"code": [None, code]}, reason=reason
-    )
     return a
 
 

@@ -117,3 +117,44 @@ def record_move(
     return record_transition(
         actor=actor, record=record, to=to, expected_version=expected_version, reason=reason
     )
+
+
+def record_create(
+    *,
+    actor: Any,
+    model: type[R],
+    fields: dict[str, Any],
+    division_id: str,
+    police_unit_id: str,
+    reason: str = "",
+    history: dict[str, Any] | None = None,
+) -> R:
+    """Insert a new business record in draft, stamped with both hierarchies and its creator, and
+    its ``create`` history row (``history`` or, by default, every non-empty field). Call inside the
+    service's transaction, after validation."""
+    now = timezone.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    record = model(
+        **fields,
+        division_id=division_id,
+        police_unit_id=police_unit_id,
+        status=RecordStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+        created_by=user,
+        updated_by=user,
+    )
+    record.save(force_insert=True)
+    shown = (
+        history
+        if history is not None
+        else {k: v for k, v in fields.items() if v not in ("", None, False, [])}
+    )
+    history_record(
+        actor=actor,
+        record=record,
+        action=HistoryAction.CREATE,
+        changes={k: [None, v] for k, v in shown.items()},
+        reason=reason,
+    )
+    return record

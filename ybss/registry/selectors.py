@@ -14,13 +14,12 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ybss.addresses.models import StandardAddress
 from ybss.audit.models import AuditAction
 from ybss.audit.services import audit_record
 from ybss.core.errors import InvalidInput
 from ybss.org import jurisdiction
 from ybss.org.models import Role, User
-
-from ybss.addresses.models import StandardAddress
 
 from .models import Employment, House, Person, Residence, Unit
 
@@ -77,7 +76,9 @@ def person_list(
     search (InvalidInput on ``purpose`` otherwise)."""
     f = filters or PersonFilters()
     if f.is_search and actor.role == Role.INVESTIGATOR and not purpose.strip():
-        raise InvalidInput(code="purpose_required", fields={"purpose": [_("State the purpose of this search.")]})
+        raise InvalidInput(
+            code="purpose_required", fields={"purpose": [_("State the purpose of this search.")]}
+        )
     qs = jurisdiction.scope(Person.objects.all(), actor)
     if f.q:
         qs = qs.filter(_person_query(f.q))
@@ -100,7 +101,9 @@ def person_list(
         actor=actor,
         action=AuditAction.SEARCH if f.is_search else AuditAction.READ,
         object_type="registry.person",
-        detail={k: v for k, v in f.__dict__.items() if v not in ("", None)} if f.is_search else {"list": True},
+        detail={k: v for k, v in f.__dict__.items() if v not in ("", None)}
+        if f.is_search
+        else {"list": True},
         purpose=purpose,
         request=request,
         channel=channel,

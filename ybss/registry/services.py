@@ -21,9 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from ybss.addresses.models import AddressLevel, StandardAddress
-from ybss.audit.models import HistoryAction
-from ybss.audit.records import record_update
-from ybss.audit.services import history_record
+from ybss.audit.records import record_create, record_update
 from ybss.core.errors import FieldErrors, InvalidInput, NotFound
 from ybss.core.findings import Finding
 from ybss.core.models import RecordStatus
@@ -269,62 +267,47 @@ def person_register(
         on=today(),
     )
     errors.raise_if_any()
-    now = timezone.now()
-    stamp = {"division_id": house.division_id, "police_unit_id": house.police_unit_id}
-    if existing is None:
-        p = Person(
-            **values,
-            **stamp,
-            status=RecordStatus.DRAFT,
-            created_at=now,
-            updated_at=now,
-            created_by=actor,
-            updated_by=actor,
-        )
-        p.save(force_insert=True)
-        history_record(
-            actor=actor,
-            record=p,
-            action=HistoryAction.CREATE,
-            changes={k: [None, v] for k, v in values.items() if v not in ("", None, False)},
-            reason=reason,
-        )
-    else:
-        p = existing
-    r = Residence(
-        person=p,
-        house=house,
-        residence_type=residence.residence_type,
-        relation=residence.relation,
-        reason=residence.reason,
-        since=residence.since,
-        is_tenant=residence.is_tenant,
-        is_owner=residence.is_owner,
-        landlord_id=residence.landlord_id,
-        separated=separated,
-        active=True,
-        status=RecordStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        created_by=actor,
-        updated_by=actor,
-        **stamp,
+    p = existing or record_create(
+        actor=actor,
+        model=Person,
+        fields=values,
+        reason=reason,
+        division_id=house.division_id,
+        police_unit_id=house.police_unit_id,
     )
+    fields = {
+        "person": p,
+        "house": house,
+        "residence_type": residence.residence_type,
+        "relation": residence.relation,
+        "reason": residence.reason,
+        "since": residence.since,
+        "is_tenant": residence.is_tenant,
+        "is_owner": residence.is_owner,
+        "landlord_id": residence.landlord_id,
+        "separated": separated,
+        "active": True,
+    }
     try:
         with transaction.atomic():
-            r.save(force_insert=True)
+            record_create(
+                actor=actor,
+                model=Residence,
+                fields=fields,
+                reason=reason,
+                division_id=house.division_id,
+                police_unit_id=house.police_unit_id,
+                history={
+                    "house": house.pk,
+                    "residence_type": residence.residence_type,
+                    "separated": separated,
+                },
+            )
     except IntegrityError as exc:
         raise InvalidInput(
             code="residence.duplicate",
             fields={"residence_type": [_("This residence conflicts with an existing one.")]},
         ) from exc
-    history_record(
-        actor=actor,
-        record=r,
-        action=HistoryAction.CREATE,
-        changes={"house": [None, house.pk], "residence_type": [None, r.residence_type]},
-        reason=reason,
-    )
     return p, warnings
 
 
@@ -425,25 +408,14 @@ def house_create(*, actor: User, address_id: int, data: HouseData, reason: str =
             fields={"address": [_("Choose a room address: this door plate has rooms.")]},
         )
     values = _validate_house(data)
-    now = timezone.now()
-    h = House(
-        **values,
-        address=address,
+    h = record_create(
+        actor=actor,
+        model=House,
+        fields={**values, "address": address},
         division_id=address.division_id,
         police_unit_id=address.police_unit_id,
-        status=RecordStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        created_by=actor,
-        updated_by=actor,
-    )
-    h.save(force_insert=True)
-    history_record(
-        actor=actor,
-        record=h,
-        action=HistoryAction.CREATE,
-        changes={k: [None, v] for k, v in values.items() if v not in ("", None, False)},
         reason=reason,
+        history=values,
     )
     return h
 
@@ -541,25 +513,14 @@ def unit_create(
         raise InvalidInput(
             code="unit.duplicate", fields={"credit_code": [_("A unit with this credit code already exists.")]}
         )
-    now = timezone.now()
-    u = Unit(
-        **values,
-        address=address,
+    u = record_create(
+        actor=actor,
+        model=Unit,
+        fields={**values, "address": address},
         division_id=address.division_id,
         police_unit_id=address.police_unit_id,
-        status=RecordStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        created_by=actor,
-        updated_by=actor,
-    )
-    u.save(force_insert=True)
-    history_record(
-        actor=actor,
-        record=u,
-        action=HistoryAction.CREATE,
-        changes={k: [None, v] for k, v in values.items() if v not in ("", None, False, [])},
         reason=reason,
+        history=values,
     )
     return u, warnings
 
@@ -615,27 +576,13 @@ def employment_create(
     if Employment.objects.filter(unit=unit, person=person, active=True).exists():
         errors.add("person", _("This person already works here."))
     errors.raise_if_any()
-    now = timezone.now()
-    e = Employment(
-        unit=unit,
-        person=person,
-        post=post,
-        since=since,
-        active=True,
+    e = record_create(
+        actor=actor,
+        model=Employment,
+        fields={"unit": unit, "person": person, "post": post, "since": since, "active": True},
         division_id=unit.division_id,
         police_unit_id=unit.police_unit_id,
-        status=RecordStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        created_by=actor,
-        updated_by=actor,
-    )
-    e.save(force_insert=True)
-    history_record(
-        actor=actor,
-        record=e,
-        action=HistoryAction.CREATE,
-        changes={"person": [None, person.pk], "post": [None, post]},
         reason=reason,
+        history={"person": person.pk, "post": post},
     )
     return e
