@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("YBSS_REQUIRE_BROWSER") == "1":
@@ -35,12 +42,22 @@ def browser():
 
 @pytest.fixture
 def phone(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                              has_touch=True, locale="zh-CN")
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
     external: list[str] = []
-    ctx.route("**/*", lambda route: (external.append(route.request.url), route.abort())
-              if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
-              else route.continue_())
+    ctx.route(
+        "**/*",
+        lambda route: (
+            (external.append(route.request.url), route.abort())
+            if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+            else route.continue_()
+        ),
+    )
     page = ctx.new_page()
     page.external_requests = external  # type: ignore[attr-defined]
     yield page

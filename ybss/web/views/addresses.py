@@ -17,8 +17,8 @@ from ybss.addresses.models import StandardAddress
 from ybss.addresses.selectors import address_get, address_list, address_rooms
 from ybss.addresses.services import address_rename, door_plate_create
 from ybss.org import jurisdiction
-
 from ybss.registry import selectors as registry_selectors
+
 from ..display import timeline
 from ..exports import ADDRESS_COLUMNS
 from ..forms.filters import AddressFilterForm

@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from ybss.audit import selectors as audit_selectors
 from ybss.audit.services import ChainReport, verify_chain
 from ybss.org import jurisdiction
 
-from ybss.audit import selectors as audit_selectors
 from ..forms.filters import AuditFilterForm
 from .common import actor_of, not_scoped, paginate
 
