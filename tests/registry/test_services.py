@@ -250,3 +250,49 @@ def test_door_plate_and_building_codes_follow_the_demo_scheme(county):
     r = next(r for r in rooms if r.unit_no == "2" and r.room_no == "301")
     assert r.code == f"{door.code}-2-0301" and r.full_name.endswith("3号楼2单元301室")
     assert building_generate(actor=officer, door_id=door.pk, units=2, floors=3, rooms_per_floor=2) == []
+
+
+def test_registering_a_known_person_notifies_the_districts_that_hold_them(county):
+    from ybss.org.models import Notice
+    from ybss.org.selectors import notice_list
+    from ybss.org.services import notice_mark_read
+
+    p = county.b.person  # held by station b
+    data = _person(
+        id_number=p.id_number,
+        name=p.name,
+        birth_date=p.birth_date,
+        sex=p.sex,
+        hukou_division_code="610524101201",
+    )
+    person_register(
+        actor=county.a.users["officer"],
+        person=data,
+        house_id=county.a.house.pk,
+        residence=ResidenceData(residence_type="lodging", reason="work"),
+    )
+    notice = Notice.objects.get()
+    assert (notice.police_unit_id, notice.from_unit_id, notice.record_id) == (
+        county.b.district.code,
+        county.a.district.code,
+        p.pk,
+    )
+    assert list(notice_list(actor=county.b.users["officer"], unread_only=True)) == [notice]
+    assert not notice_list(actor=county.a.users["officer"]).exists()
+    assert not notice_list(actor=county.b.users["collector"]).exclude(pk=notice.pk).exists()
+    with pytest.raises(NotFound):
+        notice_mark_read(actor=county.a.users["officer"], notice_id=notice.pk)
+    notice_mark_read(actor=county.b.users["officer"], notice_id=notice.pk)
+    assert not notice_list(actor=county.b.users["officer"], unread_only=True).exists()
+
+
+def test_new_person_sends_no_notice(county):
+    from ybss.org.models import Notice
+
+    person_register(
+        actor=county.a.users["collector"],
+        person=_person(),
+        house_id=county.a.house.pk,
+        residence=ResidenceData(residence_type="lodging"),
+    )
+    assert not Notice.objects.exists()

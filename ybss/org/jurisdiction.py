@@ -12,6 +12,7 @@ Policy (default deny)
   role sees business data only inside its jurisdiction.
 * A person is visible where their record is stamped and wherever they have a current residence
   in jurisdiction, so a person who moved is seen by both districts.
+* Notices (``org.Notice``) are addressed to a police unit and seen inside its subtree.
 * Out of scope and missing look the same: ``get_in_scope`` raises ``NotFound`` for both.
 * Identifier masking: ID numbers and phones are shown in full only to roles that need them
   (``FULL_IDENTIFIER_ROLES``); everyone else sees ``610524********123X`` and ``138****5678``.
@@ -80,6 +81,11 @@ def scope(qs: QuerySet[M], user: User) -> QuerySet[M]:
     if q is None:
         return qs.none()
     model = qs.model
+    if model._meta.label_lower == "org.notice":
+        # Notices are addressed to police units only: a division-only assignment receives none.
+        if user.police_unit is None:
+            return qs.none()
+        return qs.filter(police_unit__pk__startswith=user.police_unit.prefix)
     if model._meta.label_lower == "registry.person":
         from ybss.registry.models import Residence
 

@@ -168,3 +168,43 @@ class ApiToken(models.Model):
         key = "ybss_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires_at=expires_at)
         return token, key
+
+
+class NoticeKind(models.TextChoices):
+    PERSON_REGISTERED_ELSEWHERE = (
+        "person_elsewhere",
+        _("A person you hold was registered in another district"),
+    )
+
+
+class Notice(models.Model):
+    """A message to a police unit (usually a police district), e.g. that a person it holds was just
+    registered living in another district (DOMAIN.md §4). Scoped by ``police_unit`` like business
+    records; carries record ids, never personal data in text."""
+
+    police_unit = models.ForeignKey(
+        PoliceUnit, on_delete=models.PROTECT, related_name="notices", verbose_name=_("to police unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    record_type = models.CharField(_("record type"), max_length=40)
+    record_id = models.BigIntegerField(_("record id"))
+    from_unit = models.ForeignKey(
+        PoliceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("read by")
+    )
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["police_unit", "read_at"], name="notice_unit_read_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.police_unit_id}"

@@ -187,3 +187,42 @@ def user_create(
         user.set_unusable_password()
     user.save(force_insert=True)
     return user
+
+
+def notices_for_new_residence(
+    *, actor: Any, person_id: int, new_unit_code: str, holder_unit_codes: Iterable[str]
+) -> int:
+    """Tell every other police unit that already holds a person that the person was just registered
+    living in ``new_unit_code`` (DOMAIN.md §4). Returns how many notices were written. Call inside
+    the registering service's transaction."""
+    from .models import Notice, NoticeKind
+
+    targets = sorted({c for c in holder_unit_codes if c and c != new_unit_code})
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                police_unit_id=code,
+                kind=NoticeKind.PERSON_REGISTERED_ELSEWHERE,
+                record_type="registry.person",
+                record_id=person_id,
+                from_unit_id=new_unit_code,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            for code in targets
+        ]
+    )
+    return len(targets)
+
+
+def notice_mark_read(*, actor: Any, notice_id: int) -> None:
+    """Mark one notice (in the actor's scope) read; NotFound otherwise."""
+    from django.utils import timezone
+
+    from . import jurisdiction
+    from .models import Notice
+
+    notice = jurisdiction.get_in_scope(Notice.objects.all(), actor, pk=notice_id)
+    if notice.read_at is None:
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(
+            read_at=timezone.now(), read_by=actor
+        )

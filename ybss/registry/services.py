@@ -27,6 +27,7 @@ from ybss.core.findings import Finding
 from ybss.core.models import RecordStatus
 from ybss.org import jurisdiction
 from ybss.org.models import User
+from ybss.org.services import notices_for_new_residence
 
 from . import rules
 from .models import Employment, House, Person, Residence, ResidenceType, Unit, VerifyState
@@ -240,7 +241,8 @@ def person_register(
     *, actor: User, person: PersonData, house_id: int, residence: ResidenceData, reason: str = ""
 ) -> tuple[Person, list[Finding]]:
     """Record a person living in a house (实有人口采集): the person (found by document or created)
-    and an active residence, stamped with the house's division and police district.
+    and an active residence, stamped with the house's division and police district. When the
+    person is already held elsewhere, every other holding police unit gets a notice.
 
     Returns the person and the warnings (unknown region code, ...). Raises InvalidInput with field
     errors and saves nothing when anything is wrong; NotFound when the house is out of scope.
@@ -308,6 +310,16 @@ def person_register(
             code="residence.duplicate",
             fields={"residence_type": [_("This residence conflicts with an existing one.")]},
         ) from exc
+    if existing is not None:
+        holders = Residence.objects.filter(person=existing, active=True).values_list(
+            "police_unit_id", flat=True
+        )
+        notices_for_new_residence(
+            actor=actor,
+            person_id=p.pk,
+            new_unit_code=house.police_unit_id,
+            holder_unit_codes=[*holders, existing.police_unit_id],
+        )
     return p, warnings
 
 
