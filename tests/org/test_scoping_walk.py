@@ -56,6 +56,8 @@ class _Missing:
 def _record_for(route: str, station, param: str):
     if route.lstrip("/").startswith("tokens"):
         return _Missing  # the caller's own tokens: another user's token id behaves as missing
+    if route.lstrip("/").startswith("notices"):
+        return station.notice
     if param in ("residence_pk",):
         return station.residence
     for prefix, rec in (
@@ -82,11 +84,30 @@ def _fill_api(path: str, station) -> str:
     )
 
 
+@pytest.fixture(autouse=True)
+def _notices(county):
+    """A notice addressed to each station, so the notice routes have something to leak."""
+    from ybss.org.models import Notice
+
+    for mine, other in ((county.a, county.b), (county.b, county.a)):
+        mine.notice = Notice.objects.create(
+            police_unit=mine.district,
+            from_unit=other.district,
+            kind="person_elsewhere",
+            record_type="registry.person",
+            record_id=mine.person.pk,
+        )
+
+
 def _versions() -> dict:
-    return {
+    from ybss.org.models import Notice
+
+    out = {
         m.__name__: sorted(m.objects.values_list("pk", "version", "status"))
         for m in (Person, House, Unit, Residence, Employment)
     }
+    out["Notice"] = sorted(Notice.objects.values_list("pk", "read_at"))
+    return out
 
 
 def _assert_clean(body: str, other, where: str) -> None:

@@ -18,7 +18,7 @@ from ninja.utils import normalize_path
 
 from ybss.core.errors import NotFound
 
-from . import addresses, me, registry, tokens
+from . import addresses, me, notices, registry, tokens
 from .auth import default_auth
 from .docs import LocalSwagger
 from .errors import install as install_error_handlers
@@ -42,6 +42,7 @@ api.add_router("/addresses", addresses.router)
 api.add_router("/houses", registry.houses)
 api.add_router("/persons", registry.persons)
 api.add_router("/units", registry.units)
+api.add_router("/notices", notices.router)
 
 # Registered last so that it only catches what no operation above matched.
 _fallback = Router()
