@@ -161,6 +161,7 @@ def test_every_api_write_rejects_garbage_cleanly(county, client_for, data):
         "persons": a.person.pk,
         "units": a.unit.pk,
         "tokens": 1,
+        "notices": 1,
     }
     for op in iter_operations():
         if op.method == "GET" or "{path" in op.path or op.path.rstrip("/") == "/api":

@@ -108,7 +108,9 @@ def person_list(
         request=request,
         channel=channel,
     )
-    return qs.select_related("division", "police_unit").order_by("-id")
+    # prefetch, not select_related: with the joins SQLite plans the page by division and sorts
+    # the whole county (170 ms); without them it walks the primary key backwards (10 ms).
+    return qs.prefetch_related("division", "police_unit").order_by("-id")
 
 
 def person_get(
@@ -161,7 +163,7 @@ def house_list(*, actor: User, filters: HouseFilters | None = None) -> QuerySet[
             qs = qs.filter(**{field: getattr(f, field)})
     if f.police_unit:
         qs = qs.filter(police_unit__pk__startswith=f.police_unit)
-    return qs.select_related("address", "police_unit").order_by("-id")
+    return qs.prefetch_related("address", "police_unit").order_by("-id")  # see person_list
 
 
 def house_get(*, actor: User, pk: Any) -> House:
