@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ybss.addresses",
     "ybss.registry",
     "ybss.demo",
+    "ybss.transfer",
     "ybss.api",
     "ybss.web",
 ]
