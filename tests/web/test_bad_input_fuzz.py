@@ -77,6 +77,13 @@ def _form_urls(county) -> list[str]:
         f"/persons/{a.person.pk}/status/",
         f"/units/{a.unit.pk}/edit/",
         f"/units/{a.unit.pk}/status/",
+        f"/addresses/{a.door.pk}/mark/",
+        f"/addresses/{a.door.pk}/rooms/generate/",
+        f"/addresses/{a.door.pk}/rooms/new/",
+        f"/persons/{a.person.pk}/residences/{a.residence.pk}/end/",
+        f"/units/{a.unit.pk}/employees/new/",
+        f"/houses/{a.house.pk}/verify/",
+        f"/units/{a.unit.pk}/verify/",
     ]
 
 

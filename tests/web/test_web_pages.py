@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.web.webutil import assert_no_external_assets
+from ybss.addresses.models import StandardAddress
+from ybss.web.templatetags.ybss_web import thousands
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +83,34 @@ def test_home_shows_counts_and_links(county, officer_a):
     html = response.content.decode()
     assert reverse("web:houses") in html and reverse("web:units") in html
     assert_no_external_assets(html)
+
+
+def test_home_counts_have_thousands_separators(county, officer_a):
+    door = county.a.door
+    StandardAddress.objects.bulk_create(
+        StandardAddress(
+            code=f"BULK{n:05d}",
+            level="door",
+            full_name=f"合阳县测试路{n}号",
+            division_id=door.division_id,
+            police_unit_id=door.police_unit_id,
+            status="accepted",
+            created_at=door.created_at,
+            updated_at=door.updated_at,
+        )
+        for n in range(1_234)
+    )
+    html = officer_a.get(reverse("web:home")).content.decode()
+    assert '<span class="tile-count">1,236</span>' in html  # door plate + room + 1,234
+
+
+@pytest.mark.parametrize(
+    "language,value,shown",
+    [("zh-hans", 12345678, "12,345,678"), ("en", 1234, "1,234"), ("zh-hans", 999, "999"), ("en", None, "")],
+)
+def test_thousands_filter(language, value, shown):
+    with translation.override(language):
+        assert thousands(value) == shown
 
 
 def test_home_for_auditor_links_to_audit_log(county, client_for):

@@ -76,6 +76,8 @@ def field_value(user: User, model: type[models.Model], name: str, value: Any) ->
     field = _field(model, name)
     if field is None:
         return format_plain(value)
+    if isinstance(value, int) and isinstance(field, models.ForeignKey) and field.related_model is User:
+        return _user_name(value)
     slug = codelist_of(field)
     if slug:
         if isinstance(value, list):
@@ -88,6 +90,13 @@ def field_value(user: User, model: type[models.Model], name: str, value: Any) ->
         parsed = _parse_datetime(value)
         return format_plain(parsed) if parsed else value
     return format_plain(value)
+
+
+def _user_name(pk: int) -> str:
+    """A user id kept in a history row (``verified_by_id``) shown as the user's name. Users are staff,
+    not residents, so naming them discloses no business data."""
+    user = User.objects.filter(pk=pk).only("username", "full_name").first()
+    return user.display_name if user is not None else str(pk)
 
 
 def _parse_datetime(value: str) -> datetime | None:

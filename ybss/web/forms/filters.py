@@ -31,6 +31,23 @@ def set_choices(field: forms.Field, choices: Any) -> None:
     cast(forms.ChoiceField, field).choices = choices
 
 
+class BaseForm(forms.Form):
+    """Labels without Django's trailing colon: they stand above their inputs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def search_field(help_text: Any) -> forms.CharField:
+    """The free-text ``q`` of a list page; ``help_text`` says what it matches there."""
+    return forms.CharField(label=_("Search"), required=False, max_length=100, strip=True, help_text=help_text)
+
+
+def verify_state_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Verification"), required=False, choices=_with_any(VerifyState.choices))
+
+
 def _with_any(choices: Any) -> list[tuple[str, Any]]:
     return [ANY, *[(value, label) for value, label in choices]]
 
@@ -47,7 +64,7 @@ def police_units_under(user: User) -> list[PoliceUnit]:
     return list(units.only("code", "name", "prefix"))
 
 
-class FilterForm(forms.Form):
+class FilterForm(BaseForm):
     """Shared fields and behaviour. Bound to ``request.GET``; an empty query string is valid."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True)
@@ -60,7 +77,6 @@ class FilterForm(forms.Form):
     primary_names: tuple[str, ...] = ("q", "purpose")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         units = police_units_under(user)
@@ -105,13 +121,7 @@ def _yes_no(value: str) -> bool | None:
 
 
 class AddressFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        help_text=_("Part of the address name or alias, or the start of its code."),
-    )
+    q = search_field(_("Part of the address name or alias, or the start of its code."))
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_with_any(AddressLevel.choices))
     mark_state = forms.ChoiceField(label=_("Marking"), required=False, choices=_with_any(MarkState.choices))
     clean_state = forms.ChoiceField(
@@ -126,19 +136,11 @@ class AddressFilterForm(FilterForm):
 
 
 class HouseFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        help_text=_("Part of the address or the owner's name."),
-    )
+    q = search_field(_("Part of the address or the owner's name."))
     use = forms.ChoiceField(label=_("Use"), required=False)
     house_type = forms.ChoiceField(label=_("House type"), required=False)
     management_level = forms.ChoiceField(label=_("Management level"), required=False)
-    verify_state = forms.ChoiceField(
-        label=_("Verification"), required=False, choices=_with_any(VerifyState.choices)
-    )
+    verify_state = verify_state_field()
 
     field_order = ["q", "use", "house_type", "management_level", "verify_state", "status", "police_unit"]
     filter_fields = ("q", "use", "house_type", "management_level", "verify_state", "status", "police_unit")
@@ -154,13 +156,7 @@ class HouseFilterForm(FilterForm):
 
 
 class PersonFilterForm(FilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        help_text=_("Name, pinyin, ID number or phone number (or their beginning)."),
-    )
+    q = search_field(_("Name, pinyin, ID number or phone number (or their beginning)."))
     purpose = forms.CharField(
         label=_("Purpose of the search"),
         required=False,
@@ -207,21 +203,13 @@ class PersonFilterForm(FilterForm):
 class UnitFilterForm(FilterForm):
     ANY_SPECIAL_TRADE = "*"
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        strip=True,
-        help_text=_("Part of the unit name, or the start of its credit code."),
-    )
+    q = search_field(_("Part of the unit name, or the start of its credit code."))
     category = forms.ChoiceField(label=_("Category"), required=False)
     special_trade = forms.ChoiceField(label=_("Special trade"), required=False)
     hazardous = forms.ChoiceField(
         label=_("Hazardous goods"), required=False, choices=[ANY, ("yes", _("Handles hazardous goods"))]
     )
-    verify_state = forms.ChoiceField(
-        label=_("Verification"), required=False, choices=_with_any(VerifyState.choices)
-    )
+    verify_state = verify_state_field()
 
     field_order = ["q", "category", "special_trade", "hazardous", "verify_state", "status", "police_unit"]
     filter_fields = ("q", "category", "special_trade", "hazardous", "verify_state", "status", "police_unit")
@@ -261,9 +249,8 @@ def object_type_label(label: str) -> str:
         return label
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         set_choices(self.fields["object_type"], [ANY, *[(t, object_type_label(t)) for t in AUDITED_TYPES]])
 

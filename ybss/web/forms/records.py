@@ -29,7 +29,7 @@ from ybss.registry.models import ResidenceType
 from ybss.registry.services import HouseData, PersonData, ResidenceData, UnitData
 
 from ..display import is_id_field, is_phone_field
-from .filters import set_choices
+from .filters import BaseForm, set_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,12 +38,16 @@ FIELD_ALIASES = {"landlord_id": "landlord", "road": "road_id", "compound": "comp
 
 
 def apply_error(form: forms.Form, err: AppError) -> None:
-    """Put a service error on ``form``: field messages next to their inputs, the rest on top."""
+    """Put a service error on ``form``: field messages next to their inputs, the rest on top.
+
+    A form names its own differently-called fields in ``field_aliases`` (service key → field).
+    """
     if not err.fields:
         form.add_error(None, str(err.message))
         return
+    aliases = {**FIELD_ALIASES, **getattr(form, "field_aliases", {})}
     for name, messages in err.fields.items():
-        target = FIELD_ALIASES.get(name, name)
+        target = aliases.get(name, name)
         for message in messages:
             form.add_error(target if target in form.fields else None, str(message))
 
@@ -55,7 +59,7 @@ def code_field(slug: str, label: Any, *, required: bool = False) -> forms.Choice
     return field
 
 
-class RecordForm(forms.Form):
+class RecordForm(BaseForm):
     """Shared behaviour: code-list choices, masked identifiers, the change reason."""
 
     change_reason = forms.CharField(
@@ -67,7 +71,6 @@ class RecordForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["change_reason"] = self.fields.pop("change_reason")  # last, after the record's fields
@@ -105,10 +108,15 @@ class RecordForm(forms.Form):
         return cls(**values)
 
 
+def version_field() -> forms.IntegerField:
+    """The hidden version the user saw, for optimistic locking (a stale one earns a 409)."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647)
+
+
 class VersionedForm(RecordForm):
     """An edit: carries the version the user saw, for optimistic locking."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647)
+    version = version_field()
 
 
 class PersonFieldsMixin(forms.Form):
@@ -355,16 +363,12 @@ TRANSITION_LABELS = {
 }
 
 
-class TransitionForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
+class TransitionForm(BaseForm):
     to = forms.ChoiceField(label=_("New status"), choices=RecordStatus.choices)
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_147_483_647)
+    version = version_field()
 
 
 def transition_options(user: User, record: Any) -> list[dict[str, Any]]:
@@ -412,4 +416,5 @@ __all__ = [
     "apply_error",
     "initial_from",
     "transition_options",
+    "version_field",
 ]

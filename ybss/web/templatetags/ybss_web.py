@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.db.models import Model
+from django.utils import formats, numberformat
 from django.utils.html import format_html
 
 from ybss.core import codes
@@ -69,6 +70,28 @@ def status_badge(record: Model) -> str:
         '<span class="badge badge-{}">{}</span>',
         status,
         record.get_status_display(),  # type: ignore[attr-defined]
+    )
+
+
+@register.filter
+def thousands(value_: Any) -> str:
+    """``{{ count|thousands }}``: a whole number in groups of three, 12,345,678.
+
+    Django's zh-Hans format sets no thousands separator (so ``intcomma`` prints 12345678 there);
+    Chinese statistics and bulletins write 12,345,678, so a locale without a separator gets a
+    comma. A locale with its own (de: 12.345.678) keeps it. Anything not a number is left as is.
+    """
+    try:
+        number = int(value_)
+    except (TypeError, ValueError):
+        return "" if value_ is None else str(value_)
+    return numberformat.format(
+        number,
+        decimal_sep=str(formats.get_format("DECIMAL_SEPARATOR")),
+        decimal_pos=0,
+        grouping=3,
+        thousand_sep=str(formats.get_format("THOUSAND_SEPARATOR")) or ",",
+        force_grouping=True,
     )
 
 

@@ -57,32 +57,19 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if jurisdiction.can_see_business_data(user):
         counts = jurisdiction_counts(actor=user)
-        pending = "?status=pending"
         context["tiles"] = [
             {
-                "label": _("Standard addresses"),
-                "count": counts.addresses,
-                "url": reverse("web:addresses"),
-                "pending_url": reverse("web:addresses") + pending,
-            },
-            {
-                "label": _("Actual houses"),
-                "count": counts.houses,
-                "url": reverse("web:houses"),
-                "pending_url": reverse("web:houses") + pending,
-            },
-            {
-                "label": _("Actual population"),
-                "count": counts.persons,
-                "url": reverse("web:persons"),
-                "pending_url": reverse("web:persons") + pending,
-            },
-            {
-                "label": _("Actual units"),
-                "count": counts.units,
-                "url": reverse("web:units"),
-                "pending_url": reverse("web:units") + pending,
-            },
+                "label": label,
+                "count": count,
+                "url": reverse(f"web:{name}"),
+                "pending_url": reverse(f"web:{name}") + "?status=pending",
+            }
+            for name, label, count in (
+                ("addresses", _("Standard addresses"), counts.addresses),
+                ("houses", _("Actual houses"), counts.houses),
+                ("persons", _("Actual population"), counts.persons),
+                ("units", _("Actual units"), counts.units),
+            )
         ]
         context["can_review"] = jurisdiction.can_review(user)
     return render(request, "web/home.html", context)

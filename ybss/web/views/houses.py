@@ -1,27 +1,26 @@
-"""House (实有房屋) pages: list, detail, CSV export."""
+"""House (实有房屋) pages: list, detail, CSV export, create, edit and the field check (核查)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ybss.addresses.selectors import address_get
-from ybss.org import jurisdiction
 from ybss.registry.selectors import house_get, house_list, house_residents
-from ybss.registry.services import house_create, house_update
+from ybss.registry.services import house_create, house_update, house_verify
 
-from ..display import timeline
 from ..exports import HOUSE_COLUMNS
 from ..forms.filters import HouseFilterForm
-from ..forms.records import HouseEditForm, HouseForm, initial_from, transition_options
+from ..forms.records import HouseEditForm, HouseForm, initial_from
 from .common import actor_of, require_business_access, scoped
-from .lists import ListSpec, export_csv, list_page
-from .writes import call_service, find_person_by_id_number, render_form, require_edit
+from .details import detail_page
+from .lists import ListSpec, list_views
+from .verify import verify_page
+from .writes import form_page, landlord_id, posted, require_edit, require_review, saved
 
 SPEC = ListSpec(
     name="houses",
@@ -33,17 +32,11 @@ SPEC = ListSpec(
     fetch=lambda request, form: house_list(actor=actor_of(request), filters=form.to_filters()),
 )
 
-
-@login_required
-@scoped
-def house_list_view(request: HttpRequest) -> HttpResponse:
-    return list_page(request, SPEC)
+house_list_view, house_export = list_views(SPEC)
 
 
-@login_required
-@scoped
-def house_export(request: HttpRequest) -> HttpResponseBase:
-    return export_csv(request, SPEC)
+def _detail_url(pk: int) -> str:
+    return reverse("web:house_detail", args=[pk])
 
 
 @login_required
@@ -52,22 +45,17 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_business_access(request)
     user = actor_of(request)
     house = house_get(actor=user, pk=pk)
-    return render(
+    return detail_page(
         request,
-        "web/houses/detail.html",
-        {
-            "house": house,
-            "title": house.address.full_name,
-            "residents": list(house_residents(actor=user, house=house)),
-            "history": timeline(user, house),
-            "can_edit": jurisdiction.can_edit(user),
-            "edit_url": reverse("web:house_edit", args=[house.pk]),
-            "status_url": reverse("web:house_status", args=[house.pk]),
-            "transitions": transition_options(user, house),
-            "extra_links": [
-                {"url": reverse("web:person_new", args=[house.pk]), "label": _("Register a resident")},
-            ],
-        },
+        house,
+        kind="house",
+        template="web/houses/detail.html",
+        title=house.address.full_name,
+        residents=list(house_residents(actor=user, house=house)),
+        verify_url=reverse("web:house_verify", args=[house.pk]),
+        extra_links=[
+            {"url": reverse("web:person_new", args=[house.pk]), "label": _("Register a resident")},
+        ],
     )
 
 
@@ -79,33 +67,20 @@ def house_create_view(request: HttpRequest, address_pk: int) -> HttpResponse:
     require_edit(request)
     user = actor_of(request)
     address = address_get(actor=user, pk=address_pk)
-    form = HouseForm(request.POST or None, user=user, initial={"management_level": "C"})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            ok, landlord_id = find_person_by_id_number(request, form, "landlord")
-            if ok:
-                house, status = call_service(
-                    form,
-                    lambda: house_create(
-                        actor=user,
-                        address_id=address.pk,
-                        data=form.house_data(landlord_id),
-                        reason=form.cleaned_data["change_reason"],
-                    ),
-                )
-                if house is not None:
-                    messages.success(request, _("The house was recorded."))
-                    return redirect("web:house_detail", pk=house.pk)
-    return render_form(
+    form = HouseForm(posted(request), user=user, initial={"management_level": "C"})
+    return form_page(
         request,
         form,
+        save=lambda: house_create(
+            actor=user,
+            address_id=address.pk,
+            data=form.house_data(landlord_id(request, form)),
+            reason=form.cleaned_data["change_reason"],
+        ),
+        done=lambda house: saved(request, _("The house was recorded."), _detail_url(house.pk)),
         title=_("Add a house"),
         intro=address.full_name,
         back_url=reverse("web:address_detail", args=[address.pk]),
-        submit=_("Save"),
-        status=status,
     )
 
 
@@ -116,32 +91,41 @@ def house_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(request)
     user = actor_of(request)
     house = house_get(actor=user, pk=pk)
-    form = HouseEditForm(request.POST or None, user=user, initial=initial_from(house, HouseEditForm))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            ok, landlord_id = find_person_by_id_number(request, form, "landlord")
-            if ok:
-                result, status = call_service(
-                    form,
-                    lambda: house_update(
-                        actor=user,
-                        house=house,
-                        expected_version=form.cleaned_data["version"],
-                        data=form.house_data(landlord_id if landlord_id is not None else house.landlord_id),
-                        reason=form.cleaned_data["change_reason"],
-                    ),
-                )
-                if result is not None:
-                    messages.success(request, _("The changes were saved."))
-                    return redirect("web:house_detail", pk=house.pk)
-    return render_form(
+    form = HouseEditForm(posted(request), user=user, initial=initial_from(house, HouseEditForm))
+
+    def save() -> object:
+        landlord = landlord_id(request, form)
+        return house_update(
+            actor=user,
+            house=house,
+            expected_version=form.cleaned_data["version"],
+            data=form.house_data(landlord if landlord is not None else house.landlord_id),
+            reason=form.cleaned_data["change_reason"],
+        )
+
+    return form_page(
         request,
         form,
+        save=save,
+        done=lambda _result: saved(request, _("The changes were saved."), _detail_url(house.pk)),
         title=_("Edit house"),
         intro=house.address.full_name,
-        back_url=reverse("web:house_detail", args=[house.pk]),
-        submit=_("Save"),
-        status=status,
+        back_url=_detail_url(house.pk),
+    )
+
+
+@login_required
+@scoped
+def house_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """核查: a reviewing officer records the outcome of checking the house in the field."""
+    require_business_access(request)
+    require_review(request)
+    house = house_get(actor=actor_of(request), pk=pk)
+    return verify_page(
+        request,
+        house,
+        verify=partial(house_verify, house=house),
+        title=_("Check the house"),
+        intro=house.address.full_name,
+        back_url=_detail_url(house.pk),
     )

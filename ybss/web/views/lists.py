@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -27,7 +28,7 @@ from ybss.org import jurisdiction
 
 from ..exports import EXPORT_CAP, Column, csv_lines
 from ..forms.filters import FilterForm
-from .common import actor_of, paginate, require_business_access
+from .common import actor_of, paginate, require_business_access, scoped
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,23 @@ def export_csv(request: HttpRequest, spec: ListSpec) -> HttpResponseBase:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{spec.name}-{stamp}.csv"'
     return response
+
+
+def list_views(
+    spec: ListSpec,
+) -> tuple[Callable[[HttpRequest], HttpResponse], Callable[[HttpRequest], HttpResponseBase]]:
+    """The list page and the CSV export of ``spec``, as the two views its URLs name."""
+
+    @login_required
+    @scoped
+    def list_view(request: HttpRequest) -> HttpResponse:
+        return list_page(request, spec)
+
+    @login_required
+    @scoped
+    def export_view(request: HttpRequest) -> HttpResponseBase:
+        return export_csv(request, spec)
+
+    list_view.__name__ = f"{spec.name}_list"
+    export_view.__name__ = f"{spec.name}_export"
+    return list_view, export_view

@@ -1,29 +1,31 @@
-"""Person (实有人口) pages: search, detail, CSV export. Every read and search is audited by the
-selectors; an investigator's search must state its purpose (``PersonFilterForm``)."""
+"""Person (实有人口) pages: search, detail, CSV export, register, edit, end a residence. Every read
+and search is audited by the selectors; an investigator's search must state its purpose
+(``PersonFilterForm``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ybss.org import jurisdiction
+from ybss.core.errors import NotFound
 from ybss.registry.models import Person
 from ybss.registry.selectors import house_get, person_employments, person_get, person_list, person_residences
-from ybss.registry.services import person_register, person_update
+from ybss.registry.services import person_register, person_update, residence_end
 
-from ..display import timeline
 from ..exports import PERSON_COLUMNS
+from ..forms.actions import ResidenceEndForm
 from ..forms.filters import PersonFilterForm
-from ..forms.records import PersonEditForm, PersonRegisterForm, initial_from, transition_options
+from ..forms.records import PersonEditForm, PersonRegisterForm, initial_from
 from .common import actor_of, require_business_access, scoped
-from .lists import ListSpec, export_csv, list_page
-from .writes import call_service, find_person_by_id_number, render_form, report_warnings, require_edit
+from .details import detail_page
+from .lists import ListSpec, list_views
+from .writes import form_page, landlord_id, posted, require_edit, saved
 
 
 def _fetch(request: HttpRequest, form: PersonFilterForm) -> QuerySet[Person]:
@@ -45,17 +47,11 @@ SPEC = ListSpec(
     fetch=_fetch,
 )
 
-
-@login_required
-@scoped
-def person_list_view(request: HttpRequest) -> HttpResponse:
-    return list_page(request, SPEC)
+person_list_view, person_export = list_views(SPEC)
 
 
-@login_required
-@scoped
-def person_export(request: HttpRequest) -> HttpResponseBase:
-    return export_csv(request, SPEC)
+def _detail_url(pk: int) -> str:
+    return reverse("web:person_detail", args=[pk])
 
 
 @login_required
@@ -66,20 +62,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor_of(request)
     purpose = request.GET.get("purpose", "").strip()[:200]
     person = person_get(actor=user, pk=pk, purpose=purpose, request=request)
-    return render(
+    return detail_page(
         request,
-        "web/persons/detail.html",
-        {
-            "person": person,
-            "title": person.name,
-            "residences": list(person_residences(actor=user, person=person)),
-            "employments": list(person_employments(actor=user, person=person)),
-            "history": timeline(user, person),
-            "can_edit": jurisdiction.can_edit(user),
-            "edit_url": reverse("web:person_edit", args=[person.pk]),
-            "status_url": reverse("web:person_status", args=[person.pk]),
-            "transitions": transition_options(user, person),
-        },
+        person,
+        kind="person",
+        template="web/persons/detail.html",
+        title=person.name,
+        residences=list(person_residences(actor=user, person=person)),
+        employments=list(person_employments(actor=user, person=person)),
     )
 
 
@@ -91,36 +81,28 @@ def person_register_view(request: HttpRequest, house_pk: int) -> HttpResponse:
     require_edit(request)
     user = actor_of(request)
     house = house_get(actor=user, pk=house_pk)
-    form = PersonRegisterForm(request.POST or None, user=user, initial={"id_type": "111", "ethnicity": "01"})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            ok, landlord_id = find_person_by_id_number(request, form, "landlord")
-            if ok:
-                result, status = call_service(
-                    form,
-                    lambda: person_register(
-                        actor=user,
-                        person=form.person_data(),
-                        house_id=house.pk,
-                        residence=form.residence_data(landlord_id),
-                        reason=form.cleaned_data["change_reason"],
-                    ),
-                )
-                if result is not None:
-                    person, warnings = result
-                    messages.success(request, _("%(name)s was recorded.") % {"name": person.name})
-                    report_warnings(request, warnings)
-                    return redirect("web:person_detail", pk=person.pk)
-    return render_form(
+    form = PersonRegisterForm(posted(request), user=user, initial={"id_type": "111", "ethnicity": "01"})
+
+    def done(result: tuple[Person, Any]) -> HttpResponse:
+        person, warnings = result
+        return saved(
+            request, _("%(name)s was recorded.") % {"name": person.name}, _detail_url(person.pk), warnings
+        )
+
+    return form_page(
         request,
         form,
+        save=lambda: person_register(
+            actor=user,
+            person=form.person_data(),
+            house_id=house.pk,
+            residence=form.residence_data(landlord_id(request, form)),
+            reason=form.cleaned_data["change_reason"],
+        ),
+        done=done,
         title=_("Register a resident"),
         intro=house.address.full_name,
         back_url=reverse("web:house_detail", args=[house.pk]),
-        submit=_("Save"),
-        status=status,
     )
 
 
@@ -131,31 +113,54 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(request)
     user = actor_of(request)
     person = person_get(actor=user, pk=pk, request=request)
-    form = PersonEditForm(request.POST or None, user=user, initial=initial_from(person, PersonEditForm))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            result, status = call_service(
-                form,
-                lambda: person_update(
-                    actor=user,
-                    person=person,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.person_data(),
-                    reason=form.cleaned_data["change_reason"],
-                ),
-            )
-            if result is not None:
-                messages.success(request, _("The changes were saved."))
-                report_warnings(request, result[1])
-                return redirect("web:person_detail", pk=person.pk)
-    return render_form(
+    form = PersonEditForm(posted(request), user=user, initial=initial_from(person, PersonEditForm))
+    return form_page(
         request,
         form,
+        save=lambda: person_update(
+            actor=user,
+            person=person,
+            expected_version=form.cleaned_data["version"],
+            data=form.person_data(),
+            reason=form.cleaned_data["change_reason"],
+        ),
+        done=lambda result: saved(request, _("The changes were saved."), _detail_url(person.pk), result[1]),
         title=_("Edit person"),
         intro=person.name,
-        back_url=reverse("web:person_detail", args=[person.pk]),
-        submit=_("Save"),
-        status=status,
+        back_url=_detail_url(person.pk),
+    )
+
+
+@login_required
+@scoped
+def residence_end_view(request: HttpRequest, pk: int, residence_pk: int) -> HttpResponse:
+    """迁出 / 结束居住: end one of the person's current residences (→ ``residence_end``).
+
+    Only a current residence in the user's scope can be ended; any other id is a 404.
+    """
+    require_business_access(request)
+    require_edit(request)
+    user = actor_of(request)
+    person = person_get(actor=user, pk=pk, request=request)
+    residence = person_residences(actor=user, person=person).filter(pk=residence_pk, active=True).first()
+    if residence is None:
+        raise NotFound()
+    form = ResidenceEndForm(
+        posted(request), initial={"until": timezone.localdate(), "version": residence.version}
+    )
+    return form_page(
+        request,
+        form,
+        save=lambda: residence_end(
+            actor=user,
+            residence=residence,
+            until=form.cleaned_data["until"],
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=lambda _result: saved(request, _("The residence was ended."), _detail_url(person.pk)),
+        title=_("End residence"),
+        intro=_("%(name)s at %(address)s")
+        % {"name": person.name, "address": residence.house.address.full_name},
+        back_url=_detail_url(person.pk),
     )
