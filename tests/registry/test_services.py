@@ -296,3 +296,37 @@ def test_new_person_sends_no_notice(county):
         residence=ResidenceData(residence_type="lodging"),
     )
     assert not Notice.objects.exists()
+
+
+def test_ended_residence_cannot_end_again(county):
+    from ybss.registry.services import residence_end
+
+    officer, r = county.a.users["officer"], county.a.residence
+    residence_end(
+        actor=officer, residence=r, until=dt.date(2026, 10, 1), expected_version=r.version, reason="迁出"
+    )
+    r.refresh_from_db()
+    with pytest.raises(InvalidInput) as exc:
+        residence_end(
+            actor=officer, residence=r, until=dt.date(2026, 10, 2), expected_version=r.version, reason="x"
+        )
+    assert "until" in exc.value.fields
+
+
+def test_only_door_plates_are_marked(county):
+    from ybss.addresses.services import address_mark
+
+    with pytest.raises(InvalidInput):
+        address_mark(
+            actor=county.a.users["officer"], address=county.a.room, expected_version=1, lng=110.1, lat=35.2
+        )
+    a = address_mark(
+        actor=county.a.users["officer"],
+        address=county.a.door,
+        expected_version=1,
+        lng=110.154,
+        lat=35.2376,
+        system="GCJ02",
+        confirm=True,
+    )
+    assert a.mark_state == "confirmed" and abs(float(a.lng) - 110.149) < 0.001

@@ -321,6 +321,9 @@ def address_mark(
         actor, division_id=address.division_id, police_unit_id=address.police_unit_id
     )
     errors = FieldErrors()
+    if address.level != AddressLevel.DOOR:
+        errors.add("lng", _("Only door plates are marked on the map; rooms share their door plate's point."))
+        errors.raise_if_any()
     try:
         x, y = float(lng), float(lat)
     except (TypeError, ValueError):

@@ -354,6 +354,8 @@ def residence_end(
         actor, division_id=residence.division_id, police_unit_id=residence.police_unit_id
     )
     errors = FieldErrors()
+    if not residence.active:
+        errors.add("until", _("This residence has already ended."))
     if not reason.strip():
         errors.add("reason", _("Please give a reason."))
     check_date_not_future(errors, "until", until)
