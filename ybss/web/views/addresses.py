@@ -59,8 +59,9 @@ def _limited(qs: QuerySet[Any], limit: int = RELATED_LIMIT) -> tuple[list[Any], 
 def _address_links(address: StandardAddress, *, has_rooms: bool) -> list[dict[str, Any]]:
     """Mark on the map; on a door plate, add rooms; record a house here (not on a door plate with
     rooms: houses go on its rooms) or a unit."""
-    links = [{"url": reverse("web:address_mark", args=[address.pk]), "label": _("Mark the location")}]
-    if address.level == AddressLevel.DOOR:
+    links: list[dict[str, Any]] = []
+    if address.level == AddressLevel.DOOR:  # rooms share their door plate's point
+        links.append({"url": reverse("web:address_mark", args=[address.pk]), "label": _("Mark the location")})
         links.append(
             {"url": reverse("web:building_generate", args=[address.pk]), "label": _("Generate rooms")}
         )
