@@ -10,6 +10,9 @@ status=0
 echo "==> ruff"
 .venv/bin/ruff check ybss tests bench || status=1
 .venv/bin/ruff format --check ybss tests bench || status=1
+echo "==> migrations match the models"
+YBSS_DATA_DIR="$(mktemp -d)" .venv/bin/ybss makemigrations --check --dry-run >/dev/null || {
+  echo "models changed without a migration (run: ybss makemigrations)" >&2; status=1; }
 echo "==> mypy (services, selectors, scoping, pure modules)"
 .venv/bin/mypy ybss/org/jurisdiction.py ybss/*/services.py ybss/*/selectors.py ybss/core/identifiers.py \
   ybss/registry/rules.py ybss/audit/records.py || status=1

@@ -52,7 +52,7 @@ PERSONS = Template(
     "persons",
     "实有人口",
     (
-        Column("id_type", "证件类型", True, "id_type", ("证件种类",), "默认居民身份证", "居民身份证"),
+        Column("id_type", "证件类型", False, "id_type", ("证件种类",), "留空为居民身份证", "居民身份证"),
         Column(
             "id_number",
             "证件号码",
@@ -63,7 +63,7 @@ PERSONS = Template(
             "11010519491231002X",
         ),
         Column("name", "姓名", True, None, ("名字", "人员姓名"), "", "王建国"),
-        Column("sex", "性别", True, "sex", (), "男/女", "女"),
+        Column("sex", "性别", False, "sex", (), "男/女；居民身份证可留空，由号码推出", "女"),
         Column("ethnicity", "民族", False, "ethnicity", (), "", "汉族"),
         Column(
             "birth_date",
