@@ -19,7 +19,7 @@ step. Times exclude process start and Django setup.
 
 SQLite: the demo county is built in ``--data-dir`` when that holds no database (a temporary folder
 without the option). PostgreSQL (``--pg``, default URL ``postgres://postgres@127.0.0.1:5432``):
-the county is built in database ``ybss_bench`` unless it already holds it; the import and raw
+the county is built in database ``ybss_transfer_bench`` unless it already holds it; the import and raw
 targets are ``CREATE DATABASE … TEMPLATE`` copies of a persons-free copy, dropped at the end.
 """
 
@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ EXPORT_USER = "investigator"  # county-wide and sees full identifiers: the file 
 IMPORT_USER = "admin"  # county-wide, may edit
 PERSON_TABLES = ("registry_person", "registry_residence")  # what the raw load writes
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432"
-PG_SOURCE = "ybss_bench"
+PG_SOURCE = "ybss_transfer_bench"
 
 
 def _rss_mb() -> float:
@@ -196,6 +197,20 @@ def _ybss(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _persons_expected(scale: float) -> int:
+    sys.path.insert(0, str(ROOT))
+    from ybss.demo.generate import totals_for
+
+    return totals_for(scale).persons
+
+
+def _holds_county(env: dict[str, str], count_persons: Any, scale: float) -> bool:
+    """True when the database holds the demo county at ``scale`` (checked by its person count)."""
+    if _ybss(env, "demo", "--status").returncode != 0:
+        return False
+    return count_persons() == _persons_expected(scale)
+
+
 def _empty_of_persons_sql(fks: list[tuple[str, str, bool]]) -> list[str]:
     """Statements that remove the persons, their residences and employments, and unlink the rest.
 
@@ -313,7 +328,12 @@ def run_sqlite(args: argparse.Namespace, work: Path) -> tuple[list[str], list[st
     data_dir.mkdir(parents=True, exist_ok=True)
     source = data_dir / "ybss.sqlite3"
     env = _env(YBSS_DATA_DIR=str(data_dir))
-    if _ybss(env, "demo", "--status").returncode != 0:
+
+    def count() -> int:
+        with closing(sqlite3.connect(source)) as conn:
+            return conn.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0]
+
+    if not _holds_county(env, count, args.scale):
         print(
             f"building the demo county (scale {args.scale}, seed {args.seed}) in {data_dir} …",
             file=sys.stderr,
@@ -359,7 +379,12 @@ def run_pg(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str]]:
         if not exists:
             conn.execute(f'CREATE DATABASE "{PG_SOURCE}"')
     env = _env(DATABASE_URL=source_url)
-    if _ybss(env, "demo", "--status").returncode != 0:
+
+    def count() -> int:
+        with psycopg.connect(source_url) as conn:
+            return conn.execute("SELECT COUNT(*) FROM registry_person").fetchone()[0]
+
+    if not _holds_county(env, count, args.scale):
         print(f"building the demo county (scale {args.scale}) in PostgreSQL {PG_SOURCE} …", file=sys.stderr)
         built = _ybss(env, "demo", "--scale", str(args.scale), "--seed", str(args.seed), "--reset")
         if built.returncode != 0:
@@ -386,7 +411,6 @@ def run_pg(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str]]:
         verdicts.append(_raw_note("PostgreSQL", raw))
     finally:
         _pg_drop(base, imp_db, raw_db, empty)
-    del psycopg
     return lines, verdicts
 
 

@@ -16,8 +16,23 @@ def _fresh_code_cache():
     codes.clear_cache()
 
 
+def ensure_code_lists() -> None:
+    """Transactional tests end with a flush that also empties the code lists the data migration
+    loaded; reload them so later tests on the same worker see them."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    from ybss.core.models import Code
+
+    if not Code.objects.exists():
+        import_module("ybss.core.migrations.0002_load_codelists").load(django_apps, None)
+        codes.clear_cache()
+
+
 @pytest.fixture
 def county(db) -> County:
+    ensure_code_lists()
     return make_county()
 
 
