@@ -445,16 +445,16 @@ def house_update(
     )
 
 
-def house_verify(*, actor: User, house: House, expected_version: int, ok: bool, reason: str = "") -> House:
-    """核查: a community officer (or chief) confirms the house in the field."""
+def _verify(*, actor: User, record: Any, expected_version: int, ok: bool, reason: str) -> Any:
+    """Field verification (核查 / 核实) by a reviewing role in whose jurisdiction the record lies."""
     if not jurisdiction.can_review(actor):
         from ybss.core.errors import Forbidden
 
         raise Forbidden()
-    jurisdiction.check_can_write(actor, division_id=house.division_id, police_unit_id=house.police_unit_id)
+    jurisdiction.check_can_write(actor, division_id=record.division_id, police_unit_id=record.police_unit_id)
     return record_update(
         actor=actor,
-        record=house,
+        record=record,
         expected_version=expected_version,
         reason=reason,
         changes={
@@ -463,6 +463,11 @@ def house_verify(*, actor: User, house: House, expected_version: int, ok: bool, 
             "verified_by_id": actor.pk,
         },
     )
+
+
+def house_verify(*, actor: User, house: House, expected_version: int, ok: bool, reason: str = "") -> House:
+    """核查: a community officer (or chief) confirms the house in the field."""
+    return _verify(actor=actor, record=house, expected_version=expected_version, ok=ok, reason=reason)
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -552,22 +557,7 @@ def unit_update(
 
 def unit_verify(*, actor: User, unit: Unit, expected_version: int, ok: bool, reason: str = "") -> Unit:
     """核实: an officer confirms the unit in the field."""
-    if not jurisdiction.can_review(actor):
-        from ybss.core.errors import Forbidden
-
-        raise Forbidden()
-    jurisdiction.check_can_write(actor, division_id=unit.division_id, police_unit_id=unit.police_unit_id)
-    return record_update(
-        actor=actor,
-        record=unit,
-        expected_version=expected_version,
-        reason=reason,
-        changes={
-            "verify_state": VerifyState.VERIFIED if ok else VerifyState.FAILED,
-            "verified_at": timezone.now(),
-            "verified_by_id": actor.pk,
-        },
-    )
+    return _verify(actor=actor, record=unit, expected_version=expected_version, ok=ok, reason=reason)
 
 
 @transaction.atomic
