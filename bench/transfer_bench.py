@@ -1,6 +1,7 @@
 """Benchmark export and import of the demo county's persons against a raw load of the same rows.
 
-    python bench/transfer_bench.py [--data-dir DIR] [--scale 1] [--seed 7] [--pg [URL]] [--keep]
+    python bench/transfer_bench.py [--data-dir DIR] [--scale 1] [--seed 7] [--pg [URL]] [--million [N]]
+        [--keep]
 
 The issue-3 "Must show": the scale-1 demo county's persons (218,711 rows, each with its current
 residence) are exported to xlsx and csv, then imported into a database that holds the county
@@ -16,6 +17,9 @@ and the ratio import / raw (targets: csv import ≥ 20,000 rows/s on SQLite, ≤
 Every step runs in a child process (this script with ``--child``), so its peak memory
 (``ru_maxrss``) is its own; "base" is the child's peak right after Django is set up, before the
 step. Times exclude process start and Django setup.
+
+``--million``: also import a file of 1,000,000 rows (the exported rows repeated with fresh valid
+ID numbers) on SQLite and report its peak memory (target: under 1 GB).
 
 SQLite: the demo county is built in ``--data-dir`` when that holds no database (a temporary folder
 without the option). PostgreSQL (``--pg``, default URL ``postgres://postgres@127.0.0.1:5432``):
@@ -293,6 +297,7 @@ def _pg_empty(url: str) -> None:
 
 def _line(backend: str, step: str, r: dict[str, Any]) -> str:
     rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+    print(f"  {backend} {step}: {r['rows']:,} rows, {r['seconds']:.1f} s", file=sys.stderr, flush=True)
     return (
         f"{backend:<11}{step:<34}{r['rows']:>10,}{r['seconds']:>9.1f}{rate:>10,.0f}"
         f"{r['peak_mb']:>9.0f}{r['base_mb']:>7.0f}"
@@ -366,7 +371,76 @@ def run_sqlite(args: argparse.Namespace, work: Path) -> tuple[list[str], list[st
     verdicts += _verdicts("SQLite", results["import csv"], raw, csv_target=True)
     verdicts.append(_raw_note("SQLite", raw))
     raw_target.unlink(missing_ok=True)
+    if args.million:
+        million = run_million(args, work, work / "persons.csv", empty)
+        lines.append(million[0])
+        verdicts.append(million[1])
     return lines, verdicts
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _id_with_sequence(number: str, seq: int) -> str:
+    body = f"{number[:14]}{seq:03d}"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
+
+def widen_csv(source: Path, target: Path, rows: int) -> int:
+    """Copy the exported persons csv, repeating its rows with fresh valid ID numbers (same
+    region, birth date and sex; another sequence number, check digit recomputed) until ``rows``
+    data rows: the 1-million-row file for the memory target. Returns the rows written."""
+    import csv
+
+    with open(source, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        col = header.index("证件号码")
+        data = [r for r in reader if len(r) == len(header) and len(r[col]) == 18]  # not the footer
+    ref = header.index("来源编号")
+    used = {r[col] for r in data}
+    written = 0
+    with open(target, "w", encoding="utf-8-sig", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(header)
+        copy = 0
+        while written < rows:
+            for r in data:
+                if written >= rows:
+                    break
+                r = list(r)
+                if copy:
+                    seq = int(r[col][14:17])
+                    while True:  # step by 2: the parity of the sequence number is the sex
+                        seq = (seq + 2) % 1000
+                        candidate = _id_with_sequence(r[col], seq)
+                        if candidate not in used:
+                            break
+                    used.add(candidate)
+                    r[col] = candidate
+                    r[ref] = f"W{copy}-{written}"
+                w.writerow(r)
+                written += 1
+            copy += 1
+    return written
+
+
+def run_million(args: argparse.Namespace, work: Path, exported: Path, empty: Path) -> list[str]:
+    """The memory target: import ``args.million`` rows (SQLite) and report the peak."""
+    big = work / "persons_million.csv"
+    n = widen_csv(exported, big, args.million)
+    target = work / "import_million"
+    target.mkdir(exist_ok=True)
+    shutil.copyfile(empty, target / "ybss.sqlite3")
+    r = _run_child(_env(YBSS_DATA_DIR=str(target)), "import", str(big))
+    _check_import("SQLite import 1M", r, n)
+    shutil.rmtree(target, ignore_errors=True)
+    big.unlink()
+    verdict = "OK" if r["peak_mb"] < 1024 else "OVER TARGET"
+    return [
+        _line("SQLite", f"import csv, {n:,} rows", r),
+        f"SQLite: peak memory importing {n:,} rows: {r['peak_mb']:.0f} MB  (target < 1,024 MB: {verdict})",
+    ]
 
 
 def run_pg(args: argparse.Namespace, work: Path) -> tuple[list[str], list[str]]:
@@ -423,6 +497,15 @@ def main(argv: list[str] | None = None) -> int:
         "--pg", nargs="?", const=PG_DEFAULT, default="", help=f"also PostgreSQL (default {PG_DEFAULT})"
     )
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--million",
+        type=int,
+        nargs="?",
+        const=1_000_000,
+        default=0,
+        help="also import this many rows (default 1,000,000; the exported rows repeated with new "
+        "ID numbers) on SQLite and report the peak memory",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the exported files and work folder")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -53,11 +53,17 @@ class _Missing:
     pk = 999_999
 
 
+class _ReportFile:
+    pk = "export"  # jobs/<pk>/files/<name>: the file the other station's job does have
+
+
 def _record_for(route: str, station, param: str):
     if route.lstrip("/").startswith("tokens"):
         return _Missing  # the caller's own tokens: another user's token id behaves as missing
     if route.lstrip("/").startswith("notices"):
         return station.notice
+    if route.lstrip("/").startswith("jobs"):
+        return _ReportFile if param == "name" else station.job
     if param in ("residence_pk",):
         return station.residence
     for prefix, rec in (
@@ -99,6 +105,27 @@ def _notices(county):
         )
 
 
+@pytest.fixture(autouse=True)
+def _jobs(county, settings):
+    """A finished export job of each station's officer, whose file and result name that station's
+    person: another user's job id must answer 404 on every job URL and leak none of it."""
+    from ybss.jobs.models import Job
+
+    for station in (county.a, county.b):
+        folder = settings.YBSS_JOBS_DIR / f"walk-{station.key}"
+        folder.mkdir(parents=True, exist_ok=True)
+        p = station.person
+        (folder / "export.csv").write_text(f"{p.name},{p.id_number},{p.phone}\n", encoding="utf-8")
+        station.job = Job.objects.create(
+            kind="export",
+            actor=station.users["officer"],
+            state="succeeded",
+            params={"kind": "persons", "format": "csv"},
+            result={"rows": 1, "issues": [{"row": 2, "value": p.id_number, "message": p.name}]},
+            files={"export": {"path": f"walk-{station.key}/export.csv", "name": f"{p.name}.csv"}},
+        )
+
+
 def _versions() -> dict:
     from ybss.org.models import Notice
 
@@ -117,7 +144,7 @@ def _assert_clean(body: str, other, where: str) -> None:
 
 def test_web_routes_exist_to_walk():
     routes = list(_web_routes())
-    assert {"persons/", "persons/<int:pk>/", "units/export.csv"} <= set(routes)
+    assert {"persons/", "persons/<int:pk>/", "units/export/", "jobs/<int:pk>/", "import/"} <= set(routes)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -196,3 +223,15 @@ def test_admin_holds_no_business_records_and_refuses_station_users(county, clien
     assert not [m for m in admin.site._registry if issubclass(m, BusinessRecord)]
     resp = client_for(county.a.users["chief"]).get("/admin/")
     assert resp.status_code == 302 and "/admin/login/" in resp["Location"]
+
+
+def test_job_routes_are_walked_and_answer_their_owner(county, client_for):
+    """The positive control of the job routes: the walk fills them with a job that exists."""
+    job_routes = [r for r in _web_routes() if r.startswith("jobs/<")]
+    assert len(job_routes) >= 3
+    owner = client_for(county.a.users["officer"])
+    for route in job_routes:
+        resp = owner.get(_fill_web(route, county.a))
+        assert resp.status_code == 200, route
+    body = b"".join(owner.get(_fill_web("jobs/<int:pk>/files/<slug:name>", county.a)).streaming_content)
+    assert county.a.person.id_number in body.decode()

@@ -404,3 +404,21 @@ def test_in_good_rows_mode_both_rows_of_a_duplicate_go_to_the_fixable_file(count
     ]
     table = list(load_workbook(fixable).active.iter_rows(values_only=True))
     assert [r[PERSON_HEADERS.index("来源编号")] for r in table[1:]] == ["SRC-00001", "SRC-00002", "SRC-00003"]
+
+
+def test_every_import_run_is_audited_with_its_outcome(county, tmp_path):
+    from ybss.audit.models import AuditEvent
+
+    good = write_csv(tmp_path / "good.csv", [person_row(1)])
+    bad = write_csv(tmp_path / "bad.csv", [person_row(2, 证件号码="410105198506150000")])
+    imp(county, good, dry_run=True)
+    imp(county, bad)
+    imp(county, good)
+    events = list(AuditEvent.objects.filter(action="import").order_by("id"))
+    assert [(e.detail["dry_run"], e.detail["state"]) for e in events] == [
+        (True, "dry_run"),
+        (False, "rejected"),
+        (False, "written"),
+    ]
+    assert all(e.actor == county.a.users["officer"] and e.result_count == 1 for e in events)
+    assert events[2].object_type == "transfer.importrun" and events[2].detail["created"] == 2

@@ -84,6 +84,7 @@ def _form_urls(county) -> list[str]:
         f"/units/{a.unit.pk}/employees/new/",
         f"/houses/{a.house.pk}/verify/",
         f"/units/{a.unit.pk}/verify/",
+        "/import/",
     ]
 
 

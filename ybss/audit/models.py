@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     READ = "read", _("Read record")
     SEARCH = "search", _("Search")
     EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
     LOGIN = "login", _("Sign in")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     LOGOUT = "logout", _("Sign out")

@@ -38,6 +38,8 @@ def _normalise(value: str | None) -> str:
     """NFKC, drop whitespace and invisible format characters, upper-case."""
     if not value:
         return ""
+    if value.isascii():  # the common case: no full-width or format characters to fold
+        return "".join(value.split()).upper()
     text = unicodedata.normalize("NFKC", value)
     return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ybss.registry",
     "ybss.demo",
     "ybss.transfer",
+    "ybss.jobs",
     "ybss.api",
     "ybss.web",
 ]
@@ -137,6 +138,20 @@ X_FRAME_OPTIONS = "DENY"
 YBSS_COUNTY_CODE = os.environ.get("YBSS_COUNTY_CODE", "610524")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background jobs (web imports and exports, ``ybss.jobs``). The runner: "thread" runs each job in
+# a daemon thread of the serving process; "inline" runs it inside the request (the tests).
+YBSS_JOB_RUNNER = os.environ.get("YBSS_JOB_RUNNER", "thread")
+#: Uploaded files, import reports and exports, one folder per job.
+YBSS_JOBS_DIR = DATA_DIR / "jobs"
+#: Results are deleted this many days after their job ended (they hold personal data).
+YBSS_JOB_FILES_DAYS = int(os.environ.get("YBSS_JOB_FILES_DAYS", "7"))
+#: Progress is written to the job row at most this often (seconds).
+YBSS_JOB_PROGRESS_SECONDS = 0.5
+#: A running job on another host with no progress for this long is taken as dead (seconds).
+YBSS_JOB_STALE_SECONDS = 3600
+#: The largest file the import page accepts (MB).
+YBSS_IMPORT_MAX_MB = int(os.environ.get("YBSS_IMPORT_MAX_MB", "100"))
 
 LOGGING = {
     "version": 1,

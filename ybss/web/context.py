@@ -31,6 +31,10 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             ("persons", _("Population"), ("persons", "person_detail")),
             ("units", _("Units"), ("units", "unit_detail")),
         ]
+        if jurisdiction.can_edit(user):
+            items.append(("import", _("Import / export"), ("import", "jobs", "job_detail")))
+        elif jurisdiction.can_export(user):
+            items.append(("jobs", _("Export files"), ("jobs", "job_detail")))
     if jurisdiction.can_read_audit(user):
         items.append(("audit", _("Audit log"), ("audit", "audit_verify")))
     return {

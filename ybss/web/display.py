@@ -1,7 +1,8 @@
 """How a stored value is shown to a user: labels for choices and code lists, masked identifiers.
 
-The one place the pages (and the CSV exports) turn a field value into text, so an ID number or a
-phone never reaches a page or a file unmasked for a role that should not see it (DOMAIN.md §10).
+The one place the pages turn a field value into text, so an ID number or a phone never reaches a
+page unmasked for a role that should not see it (DOMAIN.md §10). Export files are masked the same
+way by ``transfer.exporting`` (through ``jurisdiction.show_id_number`` / ``show_phone``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ choice, reads no data).
 
 from django.urls import include, path
 
-from .views import addresses, audit, auth, home, houses, persons, status, units
+from .views import addresses, audit, auth, home, houses, jobs, persons, status, units
 
 app_name = "web"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", auth.logout, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("addresses/", addresses.address_list_view, name="addresses"),
-    path("addresses/export.csv", addresses.address_export, name="addresses_export"),
+    path("addresses/export/", addresses.address_export, name="addresses_export"),
     path("addresses/new/", addresses.door_plate_create_view, name="address_new"),
     path("addresses/<int:pk>/", addresses.address_detail, name="address_detail"),
     path("addresses/<int:pk>/edit/", addresses.address_edit_view, name="address_edit"),
@@ -29,14 +29,14 @@ urlpatterns = [
     path("addresses/<int:address_pk>/houses/new/", houses.house_create_view, name="house_new"),
     path("addresses/<int:address_pk>/units/new/", units.unit_create_view, name="unit_new"),
     path("houses/", houses.house_list_view, name="houses"),
-    path("houses/export.csv", houses.house_export, name="houses_export"),
+    path("houses/export/", houses.house_export, name="houses_export"),
     path("houses/<int:pk>/", houses.house_detail, name="house_detail"),
     path("houses/<int:pk>/edit/", houses.house_edit_view, name="house_edit"),
     path("houses/<int:pk>/status/", status.house_status, name="house_status"),
     path("houses/<int:pk>/verify/", houses.house_verify_view, name="house_verify"),
     path("houses/<int:house_pk>/residents/new/", persons.person_register_view, name="person_new"),
     path("persons/", persons.person_list_view, name="persons"),
-    path("persons/export.csv", persons.person_export, name="persons_export"),
+    path("persons/export/", persons.person_export, name="persons_export"),
     path("persons/<int:pk>/", persons.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", persons.person_edit_view, name="person_edit"),
     path("persons/<int:pk>/status/", status.person_status, name="person_status"),
@@ -46,12 +46,18 @@ urlpatterns = [
         name="residence_end",
     ),
     path("units/", units.unit_list_view, name="units"),
-    path("units/export.csv", units.unit_export, name="units_export"),
+    path("units/export/", units.unit_export, name="units_export"),
     path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", units.unit_edit_view, name="unit_edit"),
     path("units/<int:pk>/status/", status.unit_status, name="unit_status"),
     path("units/<int:pk>/verify/", units.unit_verify_view, name="unit_verify"),
     path("units/<int:pk>/employees/new/", units.employment_create_view, name="employment_new"),
+    path("import/", jobs.import_view, name="import"),
+    path("import/templates/<slug:kind>.xlsx", jobs.import_template, name="import_template"),
+    path("jobs/", jobs.jobs_view, name="jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status", jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/files/<slug:name>", jobs.job_file_view, name="job_file"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
 ]

@@ -16,7 +16,7 @@ from ybss.core.identifiers import check_id_number, check_phone, normalize_phone
 from ybss.org.models import User
 from ybss.transfer import columns
 
-from .parse import CodeMaps, clean, parse_bool, parse_date, parse_decimal, parse_int
+from .parse import CodeMaps, clean_all, parse_bool, parse_date, parse_decimal, parse_int
 from .report import Issue
 from .resolve import AddressIndex, CollectorIndex
 
@@ -82,7 +82,7 @@ class Row:
     def read(cls, number: int, cells: list[str], columns: list[tuple[int, str]]) -> Row:
         """A row from the file's cells; ``columns`` are (position, key) of the known columns."""
         values = {k: cells[i] for i, k in columns}
-        return cls(number, cells, values, {k: clean(v) for k, v in values.items()})
+        return cls(number, cells, values, dict(zip(values, clean_all(list(values.values())), strict=True)))
 
     def text(self, key: str) -> str:
         """The cleaned text of column ``key`` ("" when absent)."""

@@ -67,6 +67,11 @@ def pinyin_of(name: str) -> str:
     return "".join(_char_pinyin(ch) for ch in name)
 
 
+@lru_cache(maxsize=50_000)
+def _separated(hukou: str, division_id: str) -> bool:
+    return rules.is_household_separated(hukou or None, division_id)
+
+
 class PersonsImport(KindImporter):
     kind = "persons"
     codelists = ("id_type", "sex", "ethnicity", "residence_type", "relation", "residence_reason")
@@ -196,7 +201,7 @@ class PersonsImport(KindImporter):
             },
             "place": place,
             "collector": t("collector", ""),
-            "collected_at": collected_at.strftime("%Y-%m-%d %H:%M") if collected_at else "",
+            "collected_at": collected_at.isoformat(" ", "minutes") if collected_at else "",
         }
 
     def _place(self, row: Row) -> Any:
@@ -320,7 +325,7 @@ class PersonsImport(KindImporter):
                 plan["p"] = ("upd", existing["id"], existing["version"], changes)
             else:
                 plan["p"] = ("same", existing["id"])
-        separated = rules.is_household_separated(hukou or None, place.house_division_id or "")
+        separated = _separated(hukou, place.house_division_id or "")
         res_values = {**res, "separated": separated}
         if here is None:
             res_values.update(house_id=place.house_id, active=True)

@@ -31,10 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ybss.audit.models import AuditAction
+from ybss.audit.services import audit_record
 from ybss.core.errors import Forbidden
 from ybss.org import jurisdiction
 from ybss.org.models import User
@@ -50,7 +53,7 @@ from .persons import PersonsImport
 from .report import FixableWriter, ImportReport, Issue
 from .resolve import AddressIndex, CollectorIndex
 from .units import UnitsImport
-from .write import ConcurrentChange, HistoryWriter, TableWriter, db_now
+from .write import ConcurrentChange, DeferredIndexes, HistoryWriter, TableWriter, db_now
 
 Progress = Callable[[int, int | None], object]
 Stage = Callable[[str], object]
@@ -110,15 +113,45 @@ def run_import(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
     on_stage: Stage | None = None,
+    channel: str = "web",
 ) -> ImportReport:
     """Import ``path`` (csv/xlsx/xls) of ``kind`` as ``actor``; returns the report.
 
     Preconditions: ``actor`` may edit (else Forbidden). Must not run inside a transaction the
     caller holds open for long (it opens its own). Never raises for bad input: file-level
-    problems come back as report issues with ``row=None``.
+    problems come back as report issues with ``row=None``. Every run, dry runs and rejected files
+    included, appends one audit event (action "import") with its outcome.
     """
-    options = options or ImportOptions()
-    path = Path(path)
+    report = _run(actor, kind, Path(path), options or ImportOptions(), progress, on_stage)
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        object_type="transfer.importrun" if report.import_run_id else "",
+        object_id=report.import_run_id or "",
+        detail={
+            "kind": kind,
+            "file": report.file_name,
+            "dry_run": report.dry_run,
+            "state": report.state,
+            "rows": report.rows,
+            "rows_rejected": report.rows_rejected,
+            "created": report.total("created"),
+            "updated": report.total("updated"),
+        },
+        result_count=report.rows,
+        channel=channel,
+    )
+    return report
+
+
+def _run(
+    actor: User,
+    kind: str,
+    path: Path,
+    options: ImportOptions,
+    progress: Progress | None,
+    on_stage: Stage | None,
+) -> ImportReport:
     started = time.perf_counter()
     tick = progress or (lambda _done, _total: None)
     stage = on_stage or (lambda _name: None)
@@ -167,7 +200,7 @@ def run_import(
             _record_rejected(report, ctx)
         else:
             stage("write")
-            _write(table, importer, report, ctx, spill, late, options, path, tick)
+            _write(table, importer, report, ctx, spill, late, options, path, tick, stage)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -260,6 +293,7 @@ def _write(
     options: ImportOptions,
     path: Path,
     tick: Progress,
+    stage: Stage,
 ) -> None:
     fixable = None
     if report.rows_rejected:
@@ -284,6 +318,9 @@ def _write(
                 at=at,
                 actor_id=ctx.actor.pk,
             )
+            deferred = DeferredIndexes()
+            for label in dict.fromkeys(importer.slots.values()):
+                deferred.defer(apps.get_model(label), report.rows_ok)
             batch: list[Row] = []
             done = 0
             for number, joined, issues, plan in _spilled(spill):
@@ -303,6 +340,8 @@ def _write(
                 importer.write(batch, w)
                 done += len(batch)
                 tick(done, report.rows_ok)
+            stage("index")
+            deferred.rebuild()
             report.queued_addresses = _queue_addresses(ctx, run)
             ImportRun.objects.filter(pk=run.pk).update(
                 finished_at=timezone.now(),

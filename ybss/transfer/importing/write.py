@@ -197,3 +197,55 @@ class HistoryWriter:
         self.writer.insert(self.pending)
         self.written += len(self.pending)
         self.pending = []
+
+
+#: Defer a table's secondary indexes when an import adds at least this many rows …
+DEFER_MIN_ROWS = 20_000
+#: … and at least this share of the rows the table already holds.
+DEFER_MIN_SHARE = 0.25
+
+
+class DeferredIndexes:
+    """On SQLite, drop the secondary indexes of tables about to receive many rows and build them
+    again once the rows are in: building an index from sorted keys is several times cheaper than
+    inserting a few hundred thousand random keys into it one by one (what bulk loaders do).
+
+    Runs inside the import's transaction, so a failed or killed import rolls the drop back with
+    everything else, and readers in WAL mode keep using the old snapshot with its indexes. A
+    rebuilt UNIQUE index that no longer holds raises IntegrityError, which aborts the import like
+    any other conflict. Not used on PostgreSQL, where ``DROP INDEX`` would lock the table against
+    readers for the whole import (and COPY keeps it within target there).
+    """
+
+    def __init__(self) -> None:
+        self.dropped: list[tuple[str, str]] = []  # (index name, CREATE statement)
+
+    def defer(self, model: type[models.Model], incoming: int) -> bool:
+        """Drop ``model``'s secondary indexes if ``incoming`` new rows make that worthwhile."""
+        _require_atomic()
+        if connection.vendor != "sqlite" or incoming < DEFER_MIN_ROWS:
+            return False
+        table = model._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            existing = cur.fetchone()[0]
+            if incoming < DEFER_MIN_SHARE * existing:
+                return False
+            # sql IS NULL: the indexes behind UNIQUE/PRIMARY KEY constraints, which cannot be dropped
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL",
+                [table],
+            )
+            found = cur.fetchall()
+            for name, _sql in found:
+                cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        self.dropped += found
+        return bool(found)
+
+    def rebuild(self) -> None:
+        _require_atomic()
+        with connection.cursor() as cur:
+            for _name, sql in self.dropped:
+                cur.execute(sql)
+        self.dropped = []

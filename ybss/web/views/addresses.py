@@ -1,4 +1,4 @@
-"""Standard-address pages: list, detail, CSV export; door plates, rooms and map marking (标注)."""
+"""Standard-address pages: list, detail, export; door plates, rooms and map marking (标注)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from ybss.addresses.services import (
 )
 from ybss.registry import selectors as registry_selectors
 
-from ..exports import ADDRESS_COLUMNS
 from ..forms.actions import BuildingForm, MarkForm, RoomForm
 from ..forms.filters import AddressFilterForm
 from ..forms.records import AddressEditForm, DoorPlateForm, initial_from
@@ -40,11 +39,9 @@ MARK_SOURCE = "web"
 
 SPEC = ListSpec(
     name="addresses",
-    object_type="addresses.standardaddress",
     title=_("Standard addresses"),
     form_class=AddressFilterForm,
     template="web/addresses/list.html",
-    columns=ADDRESS_COLUMNS,
     fetch=lambda request, form: address_list(actor=actor_of(request), filters=form.to_filters()),
 )
 

@@ -1,4 +1,4 @@
-"""House (实有房屋) pages: list, detail, CSV export, create, edit and the field check (核查)."""
+"""House (实有房屋) pages: list, detail, export, create, edit and the field check (核查)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ybss.addresses.selectors import address_get
 from ybss.registry.selectors import house_get, house_list, house_residents
 from ybss.registry.services import house_create, house_update, house_verify
 
-from ..exports import HOUSE_COLUMNS
 from ..forms.filters import HouseFilterForm
 from ..forms.records import HouseEditForm, HouseForm, initial_from
 from .common import actor_of, require_business_access, scoped
@@ -24,11 +23,9 @@ from .writes import form_page, landlord_id, posted, require_edit, require_review
 
 SPEC = ListSpec(
     name="houses",
-    object_type="registry.house",
     title=_("Actual houses"),
     form_class=HouseFilterForm,
     template="web/houses/list.html",
-    columns=HOUSE_COLUMNS,
     fetch=lambda request, form: house_list(actor=actor_of(request), filters=form.to_filters()),
 )
 

@@ -1,4 +1,4 @@
-"""Person (实有人口) pages: search, detail, CSV export, register, edit, end a residence. Every read
+"""Person (实有人口) pages: search, detail, export, register, edit, end a residence. Every read
 and search is audited by the selectors; an investigator's search must state its purpose
 (``PersonFilterForm``)."""
 
@@ -18,7 +18,6 @@ from ybss.registry.models import Person
 from ybss.registry.selectors import house_get, person_employments, person_get, person_list, person_residences
 from ybss.registry.services import person_register, person_update, residence_end
 
-from ..exports import PERSON_COLUMNS
 from ..forms.actions import ResidenceEndForm
 from ..forms.filters import PersonFilterForm
 from ..forms.records import PersonEditForm, PersonRegisterForm, initial_from
@@ -39,11 +38,9 @@ def _fetch(request: HttpRequest, form: PersonFilterForm) -> QuerySet[Person]:
 
 SPEC = ListSpec(
     name="persons",
-    object_type="registry.person",
     title=_("Actual population"),
     form_class=PersonFilterForm,
     template="web/persons/list.html",
-    columns=PERSON_COLUMNS,
     fetch=_fetch,
 )
 

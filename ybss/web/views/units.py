@@ -1,4 +1,4 @@
-"""Unit (实有单位) pages: list, detail, CSV export, create, edit, employees and the field check (核实)."""
+"""Unit (实有单位) pages: list, detail, export, create, edit, employees and the field check (核实)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from ybss.registry.models import Unit
 from ybss.registry.selectors import unit_employments, unit_get, unit_list
 from ybss.registry.services import employment_create, unit_create, unit_update, unit_verify
 
-from ..exports import UNIT_COLUMNS
 from ..forms.actions import EmploymentForm
 from ..forms.filters import UnitFilterForm
 from ..forms.records import UnitEditForm, UnitForm, initial_from
@@ -27,11 +26,9 @@ from .writes import form_page, person_id_by_number, posted, require_edit, requir
 
 SPEC = ListSpec(
     name="units",
-    object_type="registry.unit",
     title=_("Actual units"),
     form_class=UnitFilterForm,
     template="web/units/list.html",
-    columns=UNIT_COLUMNS,
     fetch=lambda request, form: unit_list(actor=actor_of(request), filters=form.to_filters()),
 )
 

@@ -1,4 +1,7 @@
-"""`ybss serve`: the web platform on localhost (waitress), printing the URL and demo logins."""
+"""`ybss serve`: the web platform on localhost (waitress), printing the URL and demo logins.
+
+Background jobs (web imports and exports) run in threads of this process; at start the jobs a
+previous process left running are failed as interrupted (``jobs.runner.ensure_swept``)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,9 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             call_command("migrate", interactive=False, verbosity=0)
+        from ybss.jobs.runner import ensure_swept
+
+        ensure_swept()  # jobs a previous server left running died with it
         from waitress import serve
 
         from ybss.wsgi import application

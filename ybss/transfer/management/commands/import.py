@@ -71,7 +71,9 @@ class Command(BaseCommand):
             if name == "write":
                 sys.stderr.write("写入数据库 / writing to the database\n")
                 sys.stderr.flush()
-            desc = {"validate": "校验 validate", "write": "写入 write"}[name]
+            desc = {"validate": "校验 validate", "write": "写入 write", "index": "建索引 index"}.get(
+                name, name
+            )
             bars.append(tqdm(desc=desc, unit="row", unit_scale=True, file=sys.stderr))
 
         def progress(done: int, total: int | None) -> None:
@@ -88,6 +90,7 @@ class Command(BaseCommand):
                 options=options,
                 progress=progress,
                 on_stage=on_stage,
+                channel="cli",
             )
         except Forbidden as exc:
             raise CommandError(f"该用户无权导入 / this user may not import ({opts['user']})") from exc

@@ -1,0 +1,137 @@
+"""Real Chromium: upload a persons csv on the import page, watch the job's progress bar reach the
+end and read the summary; and the job page's script following a job's progress by itself.
+
+Skipped when /usr/bin/chromium is missing, unless YBSS_REQUIRE_BROWSER=1 (CI), where it fails.
+The jobs run in a thread of the live server (``YBSS_JOB_RUNNER = "thread"``), as in production.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("YBSS_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("YBSS_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed")
+    pytest.skip("chromium not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# Playwright runs an event loop in this thread; Django's async-safety check must not trip on it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    external: list[str] = []
+    ctx.route(
+        "**/*",
+        lambda route: (
+            (external.append(route.request.url), route.abort())
+            if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+            else route.continue_()
+        ),
+    )
+    p = ctx.new_page()
+    p.external_requests = external  # type: ignore[attr-defined]
+    yield p
+    ctx.close()
+
+
+@pytest.fixture
+def thread_runner(settings):
+    settings.YBSS_JOB_RUNNER = "thread"
+
+
+def _sign_in(page, live_server, username: str) -> None:
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_uploads_persons_and_watches_the_job_finish(
+    county, live_server, page, thread_runner, tmp_path
+):
+    from tests.transfer.test_import_support import person_row, write_csv
+
+    rows = 400
+    csv_path = write_csv(tmp_path / "流动人口.csv", [person_row(n) for n in range(1, rows + 1)])
+    _sign_in(page, live_server, county.a.users["officer"].username)
+    page.click("nav >> text=导入导出")
+    page.wait_for_load_state("networkidle")
+    assert "/import/" in page.url
+    page.select_option("select[name=kind]", "persons")
+    page.set_input_files("input[name=file]", str(csv_path))
+    page.click("button:has-text('上传并导入')")
+    page.wait_for_url("**/jobs/*/")
+    assert page.locator("progress.job-bar").count() == 1
+    page.wait_for_selector("[data-job-outcome=written]", timeout=60_000)
+    assert page.get_attribute("progress.job-bar", "value") == "100"
+    assert page.inner_text("[data-summary=rows]") == f"{rows:,}"
+    assert page.inner_text("[data-summary=created]") != "0"
+    assert "已全部写入" in page.content()
+    assert page.external_requests == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_page_follows_progress_and_shows_the_summary_when_done(county, live_server, page):
+    from django.utils import timezone
+
+    from ybss.jobs.models import Job
+
+    job = Job.objects.create(
+        kind="import",
+        actor=county.a.users["officer"],
+        state="running",
+        stage="validate",
+        done=10,
+        total=40,
+        params={"kind": "persons", "file_name": "名单.csv"},
+        worker="another-host:1",
+        heartbeat_at=timezone.now(),
+    )
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if r.url.endswith("/status") else None)
+    _sign_in(page, live_server, county.a.users["officer"].username)
+    page.goto(f"{live_server.url}/jobs/{job.pk}/")
+    assert page.get_attribute("progress.job-bar", "value") == "25"
+    Job.objects.filter(pk=job.pk).update(stage="write", done=30, heartbeat_at=timezone.now())
+    page.wait_for_function("document.querySelector('progress.job-bar').value === 30", timeout=15_000)
+    assert page.inner_text("[data-job-stage]") == "写入"
+    assert "30 / 40 行" in page.inner_text("[data-job-count]")
+    Job.objects.filter(pk=job.pk).update(
+        state="succeeded",
+        finished_at=timezone.now(),
+        result={"outcome": "written", "rows": 40, "rows_ok": 40, "created": 40, "issues": []},
+    )
+    page.wait_for_selector("[data-job-outcome=written]", timeout=15_000)  # reloaded by itself
+    assert page.get_attribute("progress.job-bar", "value") == "100"
+    assert page.inner_text("[data-summary=rows]") == "40"
+    assert polls

@@ -1,0 +1,145 @@
+"""The tasks a job runs: thin wrappers around the transfer services (STYLE: background jobs are
+thin wrappers). Each takes the job and its progress reporter and returns an :class:`Outcome`: a
+JSON-able result and the files it wrote in the job's folder (name → (path, download name))."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ybss.transfer.columns import TEMPLATES
+from ybss.transfer.exporting import export_to_file
+from ybss.transfer.importing import ImportOptions, ImportReport, report_to_xlsx, run_import
+
+from .models import Job, JobKind
+from .runner import Reporter
+
+#: Issues kept in the job's result for the job page; the report file has them all.
+SHOWN_ISSUES = 50
+
+
+@dataclass
+class Outcome:
+    result: dict[str, Any]
+    files: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+
+def _folder(job: Job) -> Path:
+    from .services import job_folder
+
+    folder = job_folder(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _issue(i: Any) -> dict[str, Any]:
+    return {
+        "row": i.row,
+        "column": i.column,
+        "value": str(i.value)[:200],
+        "code": i.code,
+        "message": i.message,
+        "error": i.is_error,
+    }
+
+
+def import_result(report: ImportReport) -> dict[str, Any]:
+    """What the job page shows of an import: the counts and the first ``SHOWN_ISSUES`` issues."""
+    issues = report.sorted_issues()
+    return {
+        "outcome": report.state,
+        "dry_run": report.dry_run,
+        "file_name": report.file_name,
+        "rows": report.rows,
+        "rows_ok": report.rows_ok,
+        "rows_rejected": report.rows_rejected,
+        "created": report.total("created"),
+        "updated": report.total("updated"),
+        "unchanged": report.total("unchanged"),
+        "counts": report.counts,
+        "queued_addresses": report.queued_addresses,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "issues_total": len(issues) + report.issues_not_listed,
+        "issues": [_issue(i) for i in issues[:SHOWN_ISSUES]],
+        "import_run_id": report.import_run_id,
+        "seconds": round(report.seconds, 1),
+    }
+
+
+def run_import_task(job: Job, reporter: Reporter) -> Outcome:
+    from .services import job_path
+
+    p = job.params
+    folder = _folder(job)
+    stem = PurePath(p["file_name"]).stem or "import"
+    options = ImportOptions(
+        dry_run=p.get("dry_run", False),
+        good_rows=p.get("good_rows", False),
+        fixable_path=folder / "fixable.xlsx",
+        file_name=p["file_name"],
+    )
+    report = run_import(
+        actor=job.actor,
+        kind=p["kind"],
+        path=job_path(job.input_file),
+        options=options,
+        progress=reporter,
+        on_stage=reporter.stage,
+    )
+    report_label, fix_label = _("import report"), _("to fix")
+    files = {"report": (report_to_xlsx(report, folder / "report.xlsx"), f"{stem}-{report_label}.xlsx")}
+    if report.fixable_path is not None:
+        files["fixable"] = (Path(report.fixable_path), f"{stem}.{fix_label}.xlsx")
+    return Outcome(import_result(report), files)
+
+
+def _audit_request(ip: str) -> HttpRequest | None:
+    """A stand-in request carrying the submitter's address, for the export's audit event."""
+    if not ip:
+        return None
+    request = HttpRequest()
+    request.META["REMOTE_ADDR"] = ip
+    return request
+
+
+def run_export_task(job: Job, reporter: Reporter) -> Outcome:
+    p = job.params
+    kind, fmt = p["kind"], p["format"]
+    target = _folder(job) / f"export.{fmt}"
+    reporter.stage("export")
+    result = export_to_file(
+        kind,
+        job.actor,
+        target,
+        filters=p.get("filters") or {},
+        fmt=fmt,
+        purpose=p.get("purpose", ""),
+        channel="web",
+        request=_audit_request(p.get("ip", "")),
+        progress=reporter,
+    )
+    stamp = timezone.localtime(result.exported_at).strftime("%Y%m%d-%H%M")
+    download = f"{TEMPLATES[kind].title}-{stamp}.{fmt}"
+    return Outcome(
+        {
+            "rows": result.rows,
+            "format": fmt,
+            "exported_at": result.exported_at.isoformat(),
+            "exporter": result.exporter,
+            "audit_event_id": result.audit_event_id,
+        },
+        {"export": (target, download)},
+    )
+
+
+TASKS: dict[str, Callable[[Job, Reporter], Outcome]] = {
+    JobKind.IMPORT: run_import_task,
+    JobKind.EXPORT: run_export_task,
+}
