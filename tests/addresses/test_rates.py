@@ -47,3 +47,11 @@ def test_rates_narrow_to_a_subtree_and_show_a_dash_when_empty(county):
     rate = address_rates(actor=chief, division_prefix="999999")["address_marked"]
     assert (rate.numerator, rate.denominator, rate.percent) == (0, 0, "—")
     assert MarkState.CONFIRMED == "confirmed"
+
+
+def test_a_cancelled_address_leaves_the_marking_rate(county):
+    officer = county.a.users["officer"]
+    StandardAddress.objects.filter(pk=county.a.room.pk).update(status=RecordStatus.VOIDED)
+    rate = address_rates(actor=officer)["address_marked"]
+    assert (rate.numerator, rate.denominator) == (0, 1)
+    assert address_rates(actor=officer)["address_cleaned"].denominator == 2

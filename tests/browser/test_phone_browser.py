@@ -106,3 +106,22 @@ def test_bad_password_shows_chinese_error(county, live_server, phone):
     page.wait_for_load_state("networkidle")
     assert "/login/" in page.url
     assert "用户名" in page.content() or "密码" in page.content()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_a_messy_address_suggests_the_standard_one(county, live_server, phone):
+    """As-you-type: the matcher turns a hand-typed address into the standard address in scope."""
+    page = phone
+    _sign_in(page, live_server, county.a.users["officer"].username)
+    page.goto(f"{live_server.url}/addresses/")
+    door = county.a.door
+    typed = door.full_name.replace("合阳县", "陕西渭南合阳 ").replace("号", " 号")
+    page.fill("input[data-address-suggest]", typed)
+    page.wait_for_selector(".suggest-list li a", timeout=10_000)
+    first = page.locator(".suggest-list li a").first
+    assert first.inner_text() == door.full_name
+    first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/addresses/{door.pk}/")
+    assert _no_horizontal_scroll(page)
+    assert page.external_requests == []  # type: ignore[attr-defined]

@@ -58,6 +58,8 @@ class _ReportFile:
 
 
 def _record_for(route: str, station, param: str):
+    if "cleaning/items" in route:
+        return station.cleaning_item
     if route.lstrip("/").startswith("tokens"):
         return _Missing  # the caller's own tokens: another user's token id behaves as missing
     if route.lstrip("/").startswith("notices"):
@@ -88,6 +90,20 @@ def _fill_api(path: str, station) -> str:
     return re.sub(
         r"\{(\w+)\}", lambda m: str(_record_for(path.removeprefix("/api/"), station, m.group(1)).pk), path
     )
+
+
+@pytest.fixture(autouse=True)
+def _cleaning_items(county):
+    """A pending address-cleaning item in each station's queue, naming that station's door plate."""
+    from ybss.transfer.models import AddressCleaningItem
+
+    for station in (county.a, county.b):
+        station.cleaning_item = AddressCleaningItem.objects.create(
+            raw_text=f"{station.door.full_name}（旧）",
+            normalised_text=f"{station.door.full_name}（旧）",
+            police_unit=station.district,
+            created_at=station.door.created_at,
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -134,6 +150,11 @@ def _versions() -> dict:
         for m in (Person, House, Unit, Residence, Employment)
     }
     out["Notice"] = sorted(Notice.objects.values_list("pk", "read_at"))
+    from ybss.addresses.models import StandardAddress
+    from ybss.transfer.models import AddressCleaningItem
+
+    out["StandardAddress"] = sorted(StandardAddress.objects.values_list("pk", "version", "status"))
+    out["AddressCleaningItem"] = sorted(AddressCleaningItem.objects.values_list("pk", "version", "state"))
     return out
 
 
@@ -181,6 +202,7 @@ def test_lists_show_own_station(county, client_for, role):
             ("/persons/", mine.person.name),
             ("/units/", mine.unit.name),
             ("/addresses/", mine.door.full_name),
+            ("/cleaning/", mine.cleaning_item.raw_text),
         ):
             assert marker in client.get(route).content.decode(), route
 
@@ -235,3 +257,36 @@ def test_job_routes_are_walked_and_answer_their_owner(county, client_for):
         assert resp.status_code == 200, route
     body = b"".join(owner.get(_fill_web("jobs/<int:pk>/files/<slug:name>", county.a)).streaming_content)
     assert county.a.person.id_number in body.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_map_routes_hide_the_other_station(county, client_for, role):
+    """The map API answers in JSON with escaped Chinese, so the walk above cannot see a leaked
+    address name there: here the other station's door plate is looked for by id, with a box that
+    covers both stations' points, and its mark route must answer 404 to a well-formed body."""
+    from decimal import Decimal
+
+    from ybss.addresses.models import StandardAddress
+
+    for station, lng in ((county.a, "110.15"), (county.b, "110.16")):
+        StandardAddress.objects.filter(pk=station.door.pk).update(
+            lng=Decimal(lng), lat=Decimal("35.24"), mark_state="marked"
+        )
+    for mine, other in ((county.a, county.b), (county.b, county.a)):
+        client = client_for(mine.users[role])
+        box = {"bbox": "110.1,35.2,110.2,35.3"}
+        found = {
+            "doors": [i[0] for i in client.get("/api/map/doors", box).json()["items"]],
+            "todo": [i["id"] for i in client.get("/api/map/todo", {"state": "all"}).json()["items"]],
+            "one": [i["id"] for i in client.get("/api/map/todo", {"id": other.door.pk}).json()["items"]],
+        }
+        assert found == {"doors": [mine.door.pk], "todo": [mine.door.pk], "one": []}
+        grid = client.get("/api/map/grid", {"bbox": "110.0,35.0,110.4,35.4", "cell": "0.5"}).json()["cells"]
+        assert sum(c[2] for c in grid) == 1
+        resp = client.post(
+            f"/api/map/addresses/{other.door.pk}/mark",
+            json.dumps({"lng": 110.2, "lat": 35.2, "version": 1}),
+            content_type="application/json",
+        )
+        assert resp.status_code == 404
+        assert StandardAddress.objects.get(pk=other.door.pk).version == 1

@@ -61,8 +61,24 @@ def _state() -> tuple:
     )
 
 
+def _cleaning_item(county):
+    """A pending address-cleaning item in station a's queue (made once per test)."""
+    from ybss.transfer.models import AddressCleaningItem
+
+    item, _created = AddressCleaningItem.objects.get_or_create(
+        raw_text="合阳县城关街道a测试路1号2单元302室",
+        defaults={
+            "normalised_text": "城关街道a测试路1号2单元302室",
+            "police_unit": county.a.district,
+            "created_at": county.a.door.created_at,
+        },
+    )
+    return item
+
+
 def _form_urls(county) -> list[str]:
     a = county.a
+    item = _cleaning_item(county)
     return [
         "/login/",
         "/addresses/new/",
@@ -85,6 +101,11 @@ def _form_urls(county) -> list[str]:
         f"/houses/{a.house.pk}/verify/",
         f"/units/{a.unit.pk}/verify/",
         "/import/",
+        f"/cleaning/items/{item.pk}/accept/",
+        f"/cleaning/items/{item.pk}/create/",
+        f"/cleaning/items/{item.pk}/reject/",
+        f"/cleaning/addresses/{a.door.pk}/merge/",
+        f"/cleaning/addresses/{a.door.pk}/not-duplicate/",
     ]
 
 
@@ -115,6 +136,26 @@ def test_every_web_form_rejects_garbage_cleanly(county, client_for, data):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
+def test_boundary_upload_form_rejects_garbage_cleanly(county, client_for, data):
+    """The county admin's boundary upload (/map/boundaries/): the other forms' treatment, as admin."""
+    from ybss.mapping.models import Boundary
+
+    client = client_for(county.users["admin"])
+    url = "/map/boundaries/"
+    names = _fields(client, url, url)
+    payload = {n: data.draw(hostile, label=f"{url} {n}") for n in names}
+    before = list(Boundary.objects.values_list("pk", "version"))
+    resp = client.post(url, payload)
+    assert resp.status_code < 500, payload
+    if resp.status_code >= 400:
+        assert list(Boundary.objects.values_list("pk", "version")) == before
+    if resp.status_code == 400:
+        errors = ERROR.findall(resp.content.decode())
+        assert errors and any(CJK.search(e) for e in errors), errors
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
 def test_every_list_and_filter_survives_garbage(county, client_for, data):
     client = client_for(county.users["investigator"])
     for url in (
@@ -126,6 +167,9 @@ def test_every_list_and_filter_survives_garbage(county, client_for, data):
         "/api/houses",
         "/api/persons",
         "/api/units",
+        "/map/",
+        "/api/map/todo",
+        "/api/map/rates",
     ):
         params = {
             k: data.draw(hostile)
@@ -170,11 +214,15 @@ def test_every_api_write_rejects_garbage_cleanly(county, client_for, data):
         "units": a.unit.pk,
         "tokens": 1,
         "notices": 1,
+        "map": a.door.pk,
+        "cleaning": _cleaning_item(county).pk,
     }
     for op in iter_operations():
         if op.method == "GET" or "{path" in op.path or op.path.rstrip("/") == "/api":
             continue
         kind = op.path.split("/")[2]
+        if "/cleaning/addresses/" in op.path:
+            kind = "addresses"
         url = op.path.replace("{pk}", str(ids[kind])).replace("{residence_pk}", str(a.residence.pk))
         keys = data.draw(
             st.lists(
@@ -205,6 +253,11 @@ def test_every_api_write_rejects_garbage_cleanly(county, client_for, data):
                         "division_code",
                         "police_unit_code",
                         "ok",
+                        "decision",
+                        "duplicate_ids",
+                        "others",
+                        "door_id",
+                        "room_no",
                     ]
                 ),
                 max_size=8,

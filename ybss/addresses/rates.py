@@ -9,7 +9,8 @@
 
 "All addresses" are the standard addresses in scope, both levels, except duplicates merged into
 another (they no longer stand for a place of their own); drafts are included (addresses the work
-has still to finish). Every figure carries its numerator and
+has still to finish). The marking rate also leaves out cancelled (注销) addresses: there is no
+place left to put on the map, and a cancelled record cannot be changed. Every figure carries its numerator and
 denominator so pages can show both.
 """
 
@@ -55,7 +56,8 @@ DEFINITIONS = {
         "Addresses cleaned (standardised and deduplicated, accepted or cancelled) ÷ all addresses."
     ),
     "address_marked": _(
-        "Addresses whose map point is confirmed (rooms: their door plate's point) ÷ all addresses."
+        "Addresses whose map point is confirmed (rooms: their door plate's point) ÷ all addresses "
+        "not cancelled."
     ),
 }
 
@@ -83,12 +85,14 @@ def address_rates(*, actor: User, division_prefix: str = "", police_unit_prefix:
 
 def rates_of(qs: QuerySet[StandardAddress]) -> dict[str, Rate]:
     """Both rates over an already scoped queryset of addresses."""
+    live = ~Q(status=RecordStatus.VOIDED)
     totals = counted(qs).aggregate(
         all=Count("pk"),
+        live=Count("pk", filter=live),
         cleaned=Count("pk", filter=_CLEANED),
-        marked=Count("pk", filter=_MARKED),
+        marked=Count("pk", filter=_MARKED & live),
     )
     return {
-        code: Rate(code, str(LABELS[code]), totals[key], totals["all"], str(DEFINITIONS[code]))
-        for code, key in (("address_cleaned", "cleaned"), ("address_marked", "marked"))
+        code: Rate(code, str(LABELS[code]), totals[key], totals[whole], str(DEFINITIONS[code]))
+        for code, key, whole in (("address_cleaned", "cleaned", "all"), ("address_marked", "marked", "live"))
     }

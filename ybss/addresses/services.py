@@ -316,7 +316,10 @@ def address_mark(
     source: str = "map",
     confirm: bool = False,
 ) -> StandardAddress:
-    """标注: set a door plate's coordinates (converted to WGS-84), optionally confirmed."""
+    """标注: set a door plate's coordinates (converted to WGS-84), optionally confirmed.
+
+    A point outside a drawn boundary of the address's division or police unit is refused with a
+    field error on ``lng`` (code ``address.outside_boundary``; ``ybss.mapping.checks``)."""
     jurisdiction.check_can_write(
         actor, division_id=address.division_id, police_unit_id=address.police_unit_id
     )
@@ -335,6 +338,18 @@ def address_mark(
         errors.add("lng", _("The point is outside China: check longitude and latitude."))
     errors.raise_if_any()
     wlng, wlat = to_wgs84(x, y, system)
+    # Drawn boundaries of the address's division and police unit (ybss.mapping builds on this
+    # app, hence the late import): outside one is a field error; none drawn, no check.
+    from ybss.mapping.checks import boundary_errors
+
+    for message in boundary_errors(
+        division_id=address.division_id,
+        police_unit_id=address.police_unit_id,
+        lng=float(wlng),
+        lat=float(wlat),
+    ):
+        errors.add("lng", message)
+    errors.raise_if_any(code="address.outside_boundary")
     return record_update(
         actor=actor,
         record=address,

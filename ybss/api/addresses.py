@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from ybss.addresses import selectors, services
+from ybss.addresses import matching, selectors, services
+from ybss.addresses.parsing import parse
 from ybss.addresses.services import DoorPlateData
 from ybss.audit.records import record_move
 
@@ -17,7 +18,7 @@ from .inputs import AddressUpdateIn, BuildingIn, DoorPlateIn, MarkIn, RoomIn, Tr
 from .paging import paginate, with_detail
 from .params import AddressQuery, PageParams, RecordId
 from .schemas import AddressDetail, AddressPage, BuildingOut
-from .scoping import scoped
+from .scoping import scoped, unscoped
 
 router = Router(tags=["addresses"])
 
@@ -31,6 +32,77 @@ def _detail(actor: Any, pk: int) -> Any:
 def address_list(request: HttpRequest, filters: Query[AddressQuery], page: Query[PageParams]) -> Any:
     qs = selectors.address_list(actor=caller(request), filters=filters.to_filters())
     return paginate(qs, page)
+
+
+class SuggestionOut(Schema):
+    id: int
+    code: str
+    full_name: str
+    score: float
+    reason: str
+
+
+class SpanOut(Schema):
+    label: str
+    text: str
+    start: int
+    end: int
+
+
+class SuggestOut(Schema):
+    state: str = Field(description="matched | ambiguous | unmatched")
+    candidates: list[SuggestionOut]
+    parent_id: int | None = Field(None, description="the door plate a new room address would go under")
+    values: dict[str, str] = Field(description="the parsed police-level values, e.g. town, road, door_number")
+
+
+class ParseOut(Schema):
+    text: str
+    normalised: str
+    components: list[SpanOut]
+    labels: list[SpanOut]
+    values: dict[str, str]
+
+
+@router.get(
+    "/suggest",
+    response=SuggestOut,
+    summary="Standard addresses a free-text address may name, best first (as-you-type)",
+)
+@scoped
+def address_suggest(
+    request: HttpRequest,
+    q: str = Query(..., min_length=1, max_length=200),
+    limit: int = Query(5, ge=1, le=20),
+) -> Any:
+    result = matching.match(q, actor=caller(request), limit=limit)
+    return {
+        "state": result.state,
+        "candidates": [
+            {
+                "id": c.address_id,
+                "code": c.code,
+                "full_name": c.full_name,
+                "score": c.score,
+                "reason": c.reason,
+            }
+            for c in result.candidates
+        ],
+        "parent_id": result.parent_id,
+        "values": result.parsed.values,
+    }
+
+
+#: Mounted at ``/api/address-parser``: parsing reads no records, so it lives outside the scoped
+#: business prefix ``/api/addresses``.
+parser_router = Router(tags=["addresses"])
+
+
+@parser_router.get("", response=ParseOut, summary="Parse a free-text Chinese address into its parts")
+@unscoped("parses the given text against the gazetteer (divisions, streets, compounds); reads no records")
+def address_parse(request: HttpRequest, q: str = Query(..., min_length=1, max_length=200)) -> Any:
+    caller(request)
+    return parse(q)
 
 
 @router.get("/{pk}", response=AddressDetail, summary="One standard address with its history")

@@ -18,7 +18,7 @@ from ninja.utils import normalize_path
 
 from ybss.core.errors import NotFound
 
-from . import addresses, me, notices, registry, tokens
+from . import addresses, mapping, me, notices, registry, tokens
 from .auth import default_auth
 from .docs import LocalSwagger
 from .errors import install as install_error_handlers
@@ -39,10 +39,13 @@ install_error_handlers(api)
 api.add_router("/me", me.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/addresses", addresses.router)
+api.add_router("/address-parser", addresses.parser_router)
 api.add_router("/houses", registry.houses)
 api.add_router("/persons", registry.persons)
 api.add_router("/units", registry.units)
 api.add_router("/notices", notices.router)
+api.add_router("/map", mapping.router)
+api.add_router("/cleaning", "ybss.api.cleaning.router")
 
 # Registered last so that it only catches what no operation above matched.
 _fallback = Router()

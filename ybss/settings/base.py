@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "ybss.registry",
     "ybss.demo",
     "ybss.transfer",
+    "ybss.cleaning",
     "ybss.jobs",
+    "ybss.mapping",
     "ybss.api",
     "ybss.web",
 ]
@@ -138,6 +140,14 @@ X_FRAME_OPTIONS = "DENY"
 YBSS_COUNTY_CODE = os.environ.get("YBSS_COUNTY_CODE", "610524")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# The map page (标注, ``ybss.mapping``). Tiles come from the bureau's intranet tile server, never
+# from the internet: a URL template such as "https://tiles.intranet/{z}/{x}/{y}.png"; "" = no
+# tiles (the page draws a plain grid with the boundaries and door plates). The tiles' coordinate
+# system (WGS84, GCJ02 or BD09) sets the page's default display system. Centre: [lat, lng].
+YBSS_MAP_TILE_URL = os.environ.get("YBSS_MAP_TILE_URL", "")
+YBSS_MAP_TILE_SYSTEM = os.environ.get("YBSS_MAP_TILE_SYSTEM", "WGS84")
+YBSS_MAP_CENTER = [35.24, 110.15]
 
 # Background jobs (web imports and exports, ``ybss.jobs``). The runner: "thread" runs each job in
 # a daemon thread of the serving process; "inline" runs it inside the request (the tests).

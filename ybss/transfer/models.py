@@ -54,6 +54,17 @@ class ImportRun(models.Model):
 class CleaningState(models.TextChoices):
     PENDING = "pending", _("Pending")
     RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Set aside")
+
+
+class CleaningDecision(models.TextChoices):
+    """What the cleaning workflow (``ybss.cleaning.services``) decided for an item."""
+
+    LINKED = "linked", _("Linked to an existing address")
+    CREATED = "created", _("New standard address created")
+    AUTO = "auto", _("Matched automatically")
+    NOT_ADDRESS = "not_address", _("Not an address")
+    REJECTED = "rejected", _("Rejected")
 
 
 class AddressCleaningItem(models.Model):
@@ -61,6 +72,11 @@ class AddressCleaningItem(models.Model):
 
     ``division`` and ``police_unit`` are the importing user's, so the item lands in the queue of
     whoever owns that jurisdiction; either may be empty when the user has only the other.
+
+    The cleaning workflow (``ybss.cleaning.services``) decides each item once: ``state`` becomes
+    "resolved" (``decision`` linked / created / auto, ``resolved_address`` set) or "rejected"
+    (not an address / rejected, with ``decision_reason``); ``version`` guards against two
+    officers deciding the same item, and every decision is a history row on the item.
     """
 
     raw_text = models.CharField(_("address as written"), max_length=300)
@@ -105,6 +121,18 @@ class AddressCleaningItem(models.Model):
         verbose_name=_("resolved to"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    decision = models.CharField(_("decision"), max_length=12, choices=CleaningDecision.choices, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+    #: Bumped by every cleaning decision, so two officers cannot decide the same item twice.
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), db_index=True)
 
     class Meta:

@@ -19,6 +19,16 @@ VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 VENDOR_FILES: tuple[tuple[str, str], ...] = (
     ("modern-normalize/modern-normalize.css", "modern-normalize/modern-normalize.css"),
     ("modern-normalize/license", "modern-normalize/LICENSE.txt"),
+    ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
+    ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
+    ("leaflet/LICENSE", "leaflet/LICENSE.txt"),
+    ("leaflet.markercluster/dist/leaflet.markercluster.js", "leaflet.markercluster/leaflet.markercluster.js"),
+    ("leaflet.markercluster/dist/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.css"),
+    (
+        "leaflet.markercluster/dist/MarkerCluster.Default.css",
+        "leaflet.markercluster/MarkerCluster.Default.css",
+    ),
+    ("leaflet.markercluster/MIT-LICENCE.txt", "leaflet.markercluster/LICENSE.txt"),
 )
 
 

@@ -27,6 +27,12 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     if jurisdiction.can_see_business_data(user):
         items += [
             ("addresses", _("Addresses"), ("addresses", "address_detail")),
+            ("mapping:map", _("Map marking"), ("map", "boundaries")),
+            (
+                "cleaning:queue",
+                _("Address cleaning"),
+                ("queue", "item", "item_accept", "duplicates", "merge", "not_duplicate"),
+            ),
             ("houses", _("Houses"), ("houses", "house_detail")),
             ("persons", _("Population"), ("persons", "person_detail")),
             ("units", _("Units"), ("units", "unit_detail")),

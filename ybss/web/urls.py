@@ -60,4 +60,6 @@ urlpatterns = [
     path("jobs/<int:pk>/files/<slug:name>", jobs.job_file_view, name="job_file"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
+    path("map/", include("ybss.mapping.urls")),
+    path("cleaning/", include("ybss.cleaning.urls")),
 ]

@@ -143,6 +143,8 @@ class AddressIndex:
         if i is None:
             i = self._by_key.get(address_key(t, self.prefixes))
         if i is None:
+            i = self._match(t)
+        if i is None:
             return None, "address.unmatched"
         if i == AMBIGUOUS:
             return None, "address.ambiguous"
@@ -165,8 +167,25 @@ class AddressIndex:
             house_police_unit_id=house[2] if house else None,
         ), ""
 
+    def _match(self, text: str) -> int | None:
+        """The address engine (``addresses.matching``) for a text the exact keys missed: its
+        match among this user's addresses, AMBIGUOUS, or None. Only a clear match links a row;
+        anything less goes to the cleaning queue."""
+        from ybss.addresses.matching import AMBIGUOUS as ENGINE_AMBIGUOUS
+        from ybss.addresses.matching import MATCHED, current_index
+
+        result = current_index().match(text, allowed=self._by_id, limit=2)
+        if result.state == MATCHED and result.best is not None:
+            return self._by_id.get(result.best.address_id)
+        if result.state == ENGINE_AMBIGUOUS and result.candidates[0].score >= 0.85:
+            return AMBIGUOUS
+        return None
+
     def normalise(self, text: str) -> str:
-        return address_key(text, self.prefixes)
+        """The text as the cleaning queue keys it (``addresses.parsing.normalise``)."""
+        from ybss.addresses.parsing import normalise
+
+        return normalise(text) or address_key(text, self.prefixes)
 
 
 class CollectorIndex:

@@ -122,6 +122,9 @@ def _yes_no(value: str) -> bool | None:
 
 class AddressFilterForm(FilterForm):
     q = search_field(_("Part of the address name or alias, or the start of its code."))
+    q.widget.attrs.update(
+        {"data-address-suggest": "/api/addresses/suggest", "data-address-open": "/addresses/{id}/"}
+    )
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_with_any(AddressLevel.choices))
     mark_state = forms.ChoiceField(label=_("Marking"), required=False, choices=_with_any(MarkState.choices))
     clean_state = forms.ChoiceField(
