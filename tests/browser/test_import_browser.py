@@ -7,55 +7,14 @@ The jobs run in a thread of the live server (``YBSS_JOB_RUNNER = "thread"``), as
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("YBSS_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("YBSS_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed")
-    pytest.skip("chromium not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-# Playwright runs an event loop in this thread; Django's async-safety check must not trip on it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+from tests.browser.conftest import DESKTOP, open_page
 
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    external: list[str] = []
-    ctx.route(
-        "**/*",
-        lambda route: (
-            (external.append(route.request.url), route.abort())
-            if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
-            else route.continue_()
-        ),
-    )
-    p = ctx.new_page()
-    p.external_requests = external  # type: ignore[attr-defined]
+    ctx, p = open_page(browser, **DESKTOP)
     yield p
     ctx.close()
 

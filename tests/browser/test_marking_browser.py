@@ -9,71 +9,26 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("YBSS_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("YBSS_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed")
-    pytest.skip("chromium not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.conftest import DESKTOP, PHONE, open_page
 
 #: The map page opens on settings.YBSS_MAP_CENTER; the village boundary is a square around it.
 CENTRE = (110.15, 35.24)
 HALF = 0.02
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _context(browser, **kwargs):
-    ctx = browser.new_context(locale="zh-CN", **kwargs)
-    external: list[str] = []
-    ctx.route(
-        "**/*",
-        lambda route: (
-            (external.append(route.request.url), route.abort())
-            if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
-            else route.continue_()
-        ),
-    )
-    page = ctx.new_page()
-    page.external_requests = external  # type: ignore[attr-defined]
-    return ctx, page
-
-
 @pytest.fixture
 def desktop(browser):
-    ctx, page = _context(browser, viewport={"width": 1280, "height": 900})
+    ctx, page = open_page(browser, **DESKTOP)
     yield page
     ctx.close()
 
 
 @pytest.fixture
 def phone(browser):
-    ctx, page = _context(
-        browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
+    ctx, page = open_page(browser, **PHONE)
     yield page
     ctx.close()
 

@@ -6,60 +6,15 @@ Skipped when /usr/bin/chromium is missing, unless YBSS_REQUIRE_BROWSER=1 (CI), w
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("YBSS_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("YBSS_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed")
-    pytest.skip("chromium not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-# Playwright runs an event loop in this thread; Django's async-safety check must not trip on it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+from tests.browser.conftest import PHONE, open_page
 
 
 @pytest.fixture
 def phone(browser):
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-    )
-    external: list[str] = []
-    ctx.route(
-        "**/*",
-        lambda route: (
-            (external.append(route.request.url), route.abort())
-            if not route.request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
-            else route.continue_()
-        ),
-    )
-    page = ctx.new_page()
-    page.external_requests = external  # type: ignore[attr-defined]
+    ctx, page = open_page(browser, **PHONE)
     yield page
     ctx.close()
 
