@@ -41,3 +41,33 @@ def test_stylesheets_load_nothing_from_outside():
     for css in list((VENDOR_DIR.parent / "web").glob("*.css")) + list(VENDOR_DIR.rglob("*.css")):
         text = re.sub(r"/\*.*?\*/", "", css.read_text(), flags=re.S)  # licence comments may cite URLs
         assert "//" not in text and "@import" not in text, css
+
+
+#: Absolute URLs that may appear in shipped scripts because they are never requested:
+#: the SVG XML namespace name (an identifier passed to ``document.createElementNS``) and Leaflet's
+#: attribution link (an ``<a href>`` in the map corner, which ``mapping/map.js`` switches off).
+#: The browser tests also block and record every request that leaves the live server.
+NON_FETCHING_URLS = {"http://www.w3.org/2000/svg", "https://leafletjs.com"}
+
+
+def _shipped_scripts() -> list[Path]:
+    ybss = REPO_ROOT / "ybss"
+    return sorted(p for p in ybss.rglob("static/**/*.js") if p.is_file())
+
+
+def test_scripts_load_nothing_from_outside():
+    scripts = _shipped_scripts()
+    assert any(p.name == "leaflet.js" for p in scripts)
+    for js in scripts:
+        text = js.read_text(encoding="utf-8", errors="replace")
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)  # licence banners cite their home pages
+        found = set(re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s\"'`)]*", text))
+        found = {u for u in found if not u.startswith("//#")}
+        assert found <= NON_FETCHING_URLS, (js, found - NON_FETCHING_URLS)
+        if js.name == "leaflet.js":  # the pattern does see URLs: Leaflet names both
+            assert found == NON_FETCHING_URLS
+
+
+def test_the_map_switches_off_leaflets_attribution_link():
+    map_js = (REPO_ROOT / "ybss" / "mapping" / "static" / "mapping" / "map.js").read_text()
+    assert "attributionControl.setPrefix(false)" in map_js
