@@ -29,6 +29,32 @@ def test_parse_prints_the_parsed_address_as_json(db):
     assert [s["label"] for s in data["labels"]][:2] == ["district", "town"]
 
 
+def test_parse_file_prints_one_json_line_per_line(db, tmp_path):
+    lines = ["合阳县城关镇凤凰路十八号", "", "合阳县城关镇凤凰路19号", "合阳县城关镇凤凰路十八号"]
+    f = tmp_path / "addresses.txt"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = [json.loads(line) for line in run("parse", "--file", str(f), "--rules", "--quiet").splitlines()]
+    assert [d["text"] for d in out] == lines
+    assert [d["values"].get("door_number") for d in out] == ["18", None, "19", "18"]
+    assert out[0] == out[3]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("parse",), ("parse", "x", "--file", "f.txt"), ("parse", "--file", "/no/such/file.txt")],
+)
+def test_parse_refuses_bad_arguments_with_a_message(db, args):
+    with pytest.raises(CommandError):
+        run(*args)
+
+
+def test_parse_file_refuses_a_file_that_is_not_utf8(db, tmp_path):
+    f = tmp_path / "gbk.txt"
+    f.write_bytes("合阳县城关镇".encode("gbk"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        run("parse", "--file", str(f))
+
+
 def test_eval_prints_the_evaluation_of_the_file(monkeypatch, tmp_path):
     bio = tmp_path / "dev.txt"
     bio.write_text("合 B-district\n阳 I-district\n县 I-district\n", encoding="utf-8")

@@ -229,6 +229,47 @@ def test_the_shape_cache_parses_exactly_as_the_rules(template, numbers):
         assert [(s.label, s.start, s.end) for s in got.labels] == rule_label_spans(rules.analysis)
 
 
+TEMPLATES = (
+    "陕西省渭南市合阳县甘井镇麻阳村{}组{}号",
+    "合阳县城关镇凤凰路{}号金水小区{}栋{}单元{}室",
+    "城关街道金水小区{}-{}-{}",
+    "３号楼B{}层{}室{}",
+    "渭南合阳坊镇灵井村{}组{}号",
+    "城关街道凤凰路{}号附{}号",
+)
+NUMBER = (
+    st.integers(0, 2000).map(str)
+    | st.from_regex(r"0\d{1,3}", fullmatch=True)
+    | st.integers(0, 120).map(cn)
+    | st.from_regex(r"[１-９][０-９]?", fullmatch=True)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    texts=st.lists(
+        st.tuples(st.sampled_from(TEMPLATES), st.lists(NUMBER, min_size=4, max_size=4)).map(
+            lambda tn: tn[0].format(*tn[1])
+        )
+        | st.text(max_size=20),
+        max_size=30,
+    ),
+    batch=st.integers(1, 8),
+)
+def test_parse_many_reads_each_text_as_parse_does(texts, batch):
+    got = list(parsing.parse_many(texts, gazetteer=GZ, use_model=False, batch=batch))
+    assert [g.text for g in got] == texts
+    for text, g in zip(texts, got, strict=True):
+        rules = shapes.full(text, GZ)
+        assert (g.normalised, g.components, g.values, g.codes) == (
+            rules.normalised,
+            rules.components,
+            rules.values,
+            rules.codes,
+        )
+        assert [(s.label, s.start, s.end) for s in g.labels] == rule_label_spans(rules.analysis)
+
+
 def test_a_gazetteer_with_digits_in_its_names_is_not_cached():
     gz = gazetteer.build(
         home="610524",

@@ -45,7 +45,7 @@ def test_stylesheets_load_nothing_from_outside():
 
 #: Absolute URLs that may appear in shipped scripts because they are never requested:
 #: the SVG XML namespace name (an identifier passed to ``document.createElementNS``) and Leaflet's
-#: attribution link (an ``<a href>`` in the map corner, which ``mapping/map.js`` switches off).
+#: attribution link (an ``<a href>`` in the map corner, which ``web/map.js`` switches off).
 #: The browser tests also block and record every request that leaves the live server.
 NON_FETCHING_URLS = {"http://www.w3.org/2000/svg", "https://leafletjs.com"}
 
@@ -69,5 +69,5 @@ def test_scripts_load_nothing_from_outside():
 
 
 def test_the_map_switches_off_leaflets_attribution_link():
-    map_js = (REPO_ROOT / "ybss" / "mapping" / "static" / "mapping" / "map.js").read_text()
+    map_js = (REPO_ROOT / "ybss" / "web" / "static" / "web" / "map.js").read_text()
     assert "attributionControl.setPrefix(false)" in map_js

@@ -18,7 +18,8 @@ is read once per actor and index version, and the returned candidates are re-rea
 The index (:class:`MatchIndex`) is built once per process and rebuilt when the addresses change:
 ORM saves mark it stale at once; a version stamp (row count, largest id, latest update) catches
 bulk writes — read on every call while the county is small, at most once a second when large.
-Voided addresses and addresses merged into another are not candidates.
+Voided addresses and addresses merged into another are not candidates. The prefix completion
+of ``addresses.suggest`` is derived from this index and rebuilt with it.
 """
 
 from __future__ import annotations
@@ -616,20 +617,29 @@ def _allowed_for(actor: User, index: MatchIndex) -> frozenset[int]:
     return found
 
 
-def match(text: str, *, actor: User | None = None, limit: int = 5) -> MatchResult:
+def match(
+    text: str, *, actor: User | None = None, limit: int = 5, parsed: ParsedAddress | None = None
+) -> MatchResult:
     """The standard addresses ``text`` may name, best first (see the module docstring).
 
     ``actor`` None = the whole county (batch jobs); otherwise only addresses in the actor's
-    jurisdiction. Never raises on odd text: an empty or unreadable text is "unmatched".
+    jurisdiction. ``parsed``: the text already parsed against the current gazetteer (saves a
+    second parse). Never raises on odd text: an empty or unreadable text is "unmatched".
     """
-    index = current_index()
+    return match_in(current_index(), text, actor=actor, limit=limit, parsed=parsed)
+
+
+def match_in(
+    index: MatchIndex, text: str, *, actor: User | None, limit: int = 5, parsed: ParsedAddress | None = None
+) -> MatchResult:
+    """:func:`match` against a given (current) index: for callers that already hold it."""
     if actor is None:
-        return index.match(text or "", limit=limit)
-    result = index.match(text or "", limit=limit, allowed=_allowed_for(actor, index))
-    return _recheck(result, actor)
+        return index.match(text or "", limit=limit, parsed=parsed)
+    result = index.match(text or "", limit=limit, allowed=_allowed_for(actor, index), parsed=parsed)
+    return _recheck(result, actor, index)
 
 
-def _recheck(result: MatchResult, actor: User) -> MatchResult:
+def _recheck(result: MatchResult, actor: User, index: MatchIndex) -> MatchResult:
     """Re-read the candidates in scope, so a stale index never hands out a voided, merged or
     deleted address (the index may lag a bulk write by up to a second)."""
     ids = [c.address_id for c in result.candidates] + ([result.parent_id] if result.parent_id else [])
@@ -645,9 +655,6 @@ def _recheck(result: MatchResult, actor: User) -> MatchResult:
         return result
     candidates = [c for c in result.candidates if c.address_id in live]
     parent = result.parent_id if result.parent_id in live else None
-    index = _cache.index
-    if index is None:  # pragma: no cover - the index was built by the caller
-        return result
     return index._result(result.parsed, candidates, parent)
 
 

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import unicodedata
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
-from ybss.addresses import matching, selectors, services
+from ybss.addresses import selectors, services, suggest
 from ybss.addresses.parsing import parse
 from ybss.addresses.services import DoorPlateData
 from ybss.audit.records import record_move
@@ -38,8 +41,31 @@ class SuggestionOut(Schema):
     id: int
     code: str
     full_name: str
-    score: float
+    score: float = Field(
+        description="the matcher's score in [0, 1]; for a completion, the share of the name typed"
+    )
+    reason: str = Field(description="why it is offered, in the user's language")
+    kind: str = Field(
+        "match",
+        description="match (the matcher's candidate for the whole text) | prefix (a place typed in "
+        "full, then the start of the rest) | partial (a place name being typed) | pinyin | code "
+        "(the start of the address code) | contains (the name contains the text)",
+    )
+    level: str = Field("door", description="door (门楼牌) | room (层户)")
+    highlight: list[list[int]] = Field(
+        default_factory=list, description="[start, end) spans of full_name that matched, in characters"
+    )
+
+
+class PlaceOut(Schema):
+    kind: str = Field(description="town | village | road | compound | group")
+    label: str = Field(description="the kind in the user's language")
+    name: str
+    text: str = Field(description="what to put in the search box to complete the text with this place")
+    town: str = Field(description="the township it lies in")
+    count: int = Field(description="its standard addresses in your jurisdiction")
     reason: str
+    highlight: list[list[int]] = Field(default_factory=list, description="[start, end) spans of text")
 
 
 class SpanOut(Schema):
@@ -50,10 +76,16 @@ class SpanOut(Schema):
 
 
 class SuggestOut(Schema):
-    state: str = Field(description="matched | ambiguous | unmatched")
-    candidates: list[SuggestionOut]
+    state: str = Field(description="the matcher's verdict on the whole text: matched | ambiguous | unmatched")
+    candidates: list[SuggestionOut] = Field(
+        description="standard addresses, best first: the matcher's candidates first when the text names "
+        "an address, prefix completions first otherwise"
+    )
     parent_id: int | None = Field(None, description="the door plate a new room address would go under")
     values: dict[str, str] = Field(description="the parsed police-level values, e.g. town, road, door_number")
+    places: list[PlaceOut] = Field(
+        default_factory=list, description="places (township, community, street, compound …) to complete with"
+    )
 
 
 class ParseOut(Schema):
@@ -64,20 +96,38 @@ class ParseOut(Schema):
     values: dict[str, str]
 
 
+def _typed_text(value: str) -> str:
+    """A search-box text: no control characters, not only spaces."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise PydanticCustomError("string_pattern_mismatch", "control characters are not allowed")
+    if not value.strip():
+        raise PydanticCustomError("string_too_short", "required", {"min_length": 1})
+    return value
+
+
+def _spans(spans: tuple[tuple[int, int], ...]) -> list[list[int]]:
+    return [[start, end] for start, end in spans]
+
+
 @router.get(
     "/suggest",
     response=SuggestOut,
-    summary="Standard addresses a free-text address may name, best first (as-you-type)",
+    summary="Standard addresses and places a typed text may name or begin, best first (as-you-type)",
+    description="The matcher's candidates when the text names an address; completions of a prefix "
+    "(凤凰 → 凤凰路, 凤凰路1 → 凤凰路1号, 凤凰路10号 …, pinyin initials, the start of an address "
+    "code) otherwise or to fill up to `limit`. Only addresses and places in your jurisdiction.",
 )
 @scoped
 def address_suggest(
     request: HttpRequest,
-    q: str = Query(..., min_length=1, max_length=200),
-    limit: int = Query(5, ge=1, le=20),
+    q: Annotated[str, AfterValidator(_typed_text)] = Query(
+        ..., min_length=1, max_length=200, description="what has been typed so far"
+    ),
+    limit: int = Query(5, ge=1, le=20, description="at most this many addresses"),
 ) -> Any:
-    result = matching.match(q, actor=caller(request), limit=limit)
+    found = suggest.suggest(q, actor=caller(request), limit=limit)
     return {
-        "state": result.state,
+        "state": found.state,
         "candidates": [
             {
                 "id": c.address_id,
@@ -85,11 +135,27 @@ def address_suggest(
                 "full_name": c.full_name,
                 "score": c.score,
                 "reason": c.reason,
+                "kind": c.kind,
+                "level": c.level,
+                "highlight": _spans(c.highlight),
             }
-            for c in result.candidates
+            for c in found.candidates
         ],
-        "parent_id": result.parent_id,
-        "values": result.parsed.values,
+        "parent_id": found.parent_id,
+        "values": found.values,
+        "places": [
+            {
+                "kind": p.kind,
+                "label": p.label,
+                "name": p.name,
+                "text": p.text,
+                "town": p.town,
+                "count": p.count,
+                "reason": p.reason,
+                "highlight": _spans(p.highlight),
+            }
+            for p in found.places
+        ],
     }
 
 

@@ -18,6 +18,7 @@ from ybss.audit.services import history_for
 from ybss.cleaning import selectors, services
 from ybss.cleaning.services import NewAddressData
 from ybss.core.errors import NotFound
+from ybss.jobs.services import duplicate_scan_submit
 from ybss.transfer.models import CleaningDecision, CleaningState
 
 from .auth import caller
@@ -139,11 +140,27 @@ class GroupOut(Schema):
     differing: list[str]
 
 
+class ScanOut(Schema):
+    id: int
+    started_at: datetime
+    finished_at: datetime
+    started_by: str = Field(description="who started the check; empty for the command line")
+    division_prefix: str
+
+
 class GroupPage(Schema):
     count: int
     limit: int
     offset: int
+    scan: ScanOut | None = Field(
+        description="the stored duplicate check the groups come from; null before the first check"
+    )
     items: list[GroupOut]
+
+
+class CheckOut(Schema):
+    job_id: int
+    state: str
 
 
 class MergeOut(Schema):
@@ -363,19 +380,43 @@ def item_reject(request: HttpRequest, pk: RecordId, payload: RejectIn) -> Any:
 
 
 @router.get(
-    "/duplicates", response=GroupPage, summary="Groups of duplicate standard addresses in your jurisdiction"
+    "/duplicates",
+    response=GroupPage,
+    summary="Groups of duplicate standard addresses in your jurisdiction, from the latest stored check",
 )
 @scoped
 def duplicate_list(request: HttpRequest, filters: Query[DuplicateQuery], page: Query[PageParams]) -> Any:
     actor = caller(request)
-    groups = services.duplicates_scan(actor=actor, division_prefix=filters.division or "")
+    prefix = filters.division or ""
+    scan = selectors.duplicate_scan_latest(actor=actor, division=prefix)
+    groups = selectors.duplicate_scan_groups(actor=actor, scan=scan, division=prefix) if scan else []
     shown = selectors.duplicate_groups(actor=actor, groups=groups[page.offset : page.offset + page.limit])
     return {
         "count": len(groups),
         "limit": page.limit,
         "offset": page.offset,
+        "scan": None
+        if scan is None
+        else {
+            "id": scan.pk,
+            "started_at": scan.started_at,
+            "finished_at": scan.finished_at,
+            "started_by": scan.actor.display_name if scan.actor else "",
+            "division_prefix": scan.division_prefix,
+        },
         "items": [{"addresses": g.addresses, "differing": sorted(g.differing)} for g in shown],
     }
+
+
+@router.post(
+    "/duplicates/check",
+    response={202: CheckOut},
+    summary="Start a duplicate check (查重) in the background; the list shows its groups when it ends",
+)
+@scoped
+def duplicate_check(request: HttpRequest) -> Any:
+    job = duplicate_scan_submit(actor=caller(request), language=getattr(request, "LANGUAGE_CODE", ""))
+    return Status(202, {"job_id": job.pk, "state": job.state})
 
 
 @router.post(

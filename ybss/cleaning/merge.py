@@ -364,6 +364,11 @@ def _generic(merge: _Merge, pairs: Sequence[Pair], fk: Any) -> None:
         merge.move_plain(pairs, fk)
 
 
+def _snapshot(merge: _Merge, pairs: Sequence[Pair], fk: Any) -> None:
+    """Left as it is: a stored duplicate search records what it found then; merged addresses
+    drop out of it when it is shown (``selectors.duplicate_scan_groups``)."""
+
+
 PARENT = "addresses.standardaddress.parent"
 
 Handler = Callable[[_Merge, Sequence[Pair], Any], None]
@@ -379,6 +384,7 @@ HANDLERS: dict[str, Handler] = {
     "transfer.addresscleaningitem.resolved_address": _Merge.move_items,
     "cleaning.notduplicate.address_a": _Merge.move_not_duplicates,
     "cleaning.notduplicate.address_b": _Merge.move_not_duplicates,
+    "cleaning.duplicatemember.address": _snapshot,
 }
 
 

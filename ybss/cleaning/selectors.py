@@ -3,6 +3,8 @@
 * The queue: ``item_list`` / ``item_get`` / ``queue_counts`` over ``transfer.AddressCleaningItem``
   (stamped with the importing user's division and police unit).
 * ``item_review``: one item with its parse and the matcher's candidates side by side.
+* ``duplicate_scan_latest`` / ``duplicate_scan_groups``: the stored duplicate search as a user
+  sees it now (their jurisdiction; merged and "not duplicate" since left out).
 * ``duplicate_groups`` / ``addresses_side_by_side``: addresses of duplicate groups with the counts
   an officer weighs before choosing the survivor.
 """
@@ -16,14 +18,17 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from ybss.addresses.models import AddressLevel, ElementKind, StandardAddress
+from ybss.addresses import matching
+from ybss.addresses.models import AddressLevel, CleanState, ElementKind, StandardAddress
+from ybss.addresses.parsing import ParsedAddress
+from ybss.core.models import RecordStatus
 from ybss.org import jurisdiction
 from ybss.org.models import AdminDivision, DivisionLevel, User
 from ybss.registry.models import House, Person, Unit
 from ybss.transfer.models import AddressCleaningItem, CleaningState
 
-from . import compare, engine
-from .models import NotDuplicate
+from . import compare
+from .models import DuplicateMember, DuplicateScan, NotDuplicate
 
 #: Candidates shown for one item.
 CANDIDATES = 5
@@ -138,7 +143,7 @@ def address_values(address: StandardAddress) -> dict[str, str]:
 class CandidateView:
     """A matcher candidate with its address (in scope) and the level-by-level comparison."""
 
-    candidate: Any
+    candidate: matching.Candidate
     address: StandardAddress
     rows: list[compare.Row]
 
@@ -155,17 +160,16 @@ class CandidateView:
 class ItemReview:
     item: AddressCleaningItem
     state: str
-    parsed: Any
+    parsed: ParsedAddress
     segments: list[compare.Segment]
     candidates: list[CandidateView] = field(default_factory=list)
     parent: StandardAddress | None = None
-    #: Where a new door plate would go, when the matcher can tell (village code, street/group id).
+    #: Where a new door plate would go, when the matcher can tell (the deepest division named).
     division_code: str = ""
-    road_id: int | None = None
 
     @property
     def values(self) -> dict[str, str]:
-        return compare.values_of(getattr(self.parsed, "values", {}) or {})
+        return compare.values_of(self.parsed.values)
 
     @property
     def value_rows(self) -> list[tuple[str, str]]:
@@ -181,7 +185,7 @@ class ItemReview:
 def item_review(*, actor: User, item: AddressCleaningItem, limit: int = CANDIDATES) -> ItemReview:
     """``item`` (fetched in scope) with its parse and the matcher's candidates, each loaded in
     scope and compared level by level with the parse; ``parent`` is where a new address would go."""
-    result = engine.match(item.raw_text, actor=actor, limit=limit)
+    result = matching.match(item.raw_text, actor=actor, limit=limit)
     parsed = result.parsed
     ids = [c.address_id for c in result.candidates]
     if result.parent_id:
@@ -192,7 +196,7 @@ def item_review(*, actor: User, item: AddressCleaningItem, limit: int = CANDIDAT
             *_ADDRESS_RELATED
         )
     }
-    values = getattr(parsed, "values", {}) or {}
+    values = parsed.values
     views = [
         CandidateView(c, loaded[c.address_id], compare.rows(values, address_values(loaded[c.address_id])))
         for c in result.candidates
@@ -202,11 +206,10 @@ def item_review(*, actor: User, item: AddressCleaningItem, limit: int = CANDIDAT
         item=item,
         state=result.state,
         parsed=parsed,
-        segments=compare.segments(item.raw_text, getattr(parsed, "components", []) or []),
+        segments=compare.segments(item.raw_text, parsed.components),
         candidates=views,
         parent=loaded.get(result.parent_id) if result.parent_id else None,
-        division_code=getattr(result, "division_code", "") or "",
-        road_id=getattr(result, "road_id", None),
+        division_code=result.division_code,
     )
 
 
@@ -323,8 +326,68 @@ class DuplicateGroup:
         return out
 
 
+def duplicate_scan_latest(*, actor: User, division: str = "") -> DuplicateScan | None:
+    """The latest stored duplicate search that covers ``actor``'s view of the division subtree
+    ``division`` (a code prefix; "" for their whole jurisdiction): a county-wide one, or one
+    limited to the actor's own jurisdiction, and not narrowed, or narrowed to a subtree that holds
+    ``division``. Who started it is loaded; its groups are read with ``duplicate_scan_groups``."""
+    prefixes = [division[:n] for n in range(len(division) + 1)]
+    return (
+        DuplicateScan.objects.filter(division_prefix__in=prefixes)
+        .filter(Q(scoped=False) | Q(actor=actor))
+        .select_related("actor")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def duplicate_scan_groups(*, actor: User, scan: DuplicateScan, division: str = "") -> list[list[int]]:
+    """The groups of ``scan`` as ``actor`` sees them now, as lists of ids (the first the suggested
+    survivor): only addresses inside the actor's jurisdiction (and the subtree of the division code
+    prefix ``division``) that are
+    still live (not voided, not merged), split where a pair was marked "not a duplicate" after the
+    search began, and only groups left with two or more. Two queries, whatever the size."""
+    live = jurisdiction.scope(
+        StandardAddress.objects.exclude(status=RecordStatus.VOIDED).exclude(clean_state=CleanState.MERGED),
+        actor,
+    )
+    if division:
+        live = live.filter(jurisdiction.subtree_q("division", division))
+    rows = (
+        DuplicateMember.objects.filter(scan=scan, address__in=live.values("pk"))
+        .order_by("group", "position")
+        .values_list("group", "address_id")
+    )
+    members: dict[int, list[int]] = {}
+    for group, pk in rows.iterator(chunk_size=5000):
+        members.setdefault(group, []).append(pk)
+    apart = set(
+        NotDuplicate.objects.filter(decided_at__gte=scan.started_at).values_list(
+            "address_a_id", "address_b_id"
+        )
+    )
+    out: list[list[int]] = []
+    for ids in members.values():
+        if len(ids) >= 2:
+            out.extend(_split(ids, apart) if apart else [ids])
+    return out
+
+
+def _split(ids: list[int], apart: set[tuple[int, int]]) -> list[list[int]]:
+    """``ids`` in clusters that hold no pair of ``apart``, in order; only clusters of two or more."""
+    clusters: list[list[int]] = []
+    for pk in ids:
+        for cluster in clusters:
+            if all(NotDuplicate.ordered_pair(pk, other) not in apart for other in cluster):
+                cluster.append(pk)
+                break
+        else:
+            clusters.append([pk])
+    return [c for c in clusters if len(c) >= 2]
+
+
 def duplicate_groups(*, actor: User, groups: list[list[int]]) -> list[DuplicateGroup]:
-    """``groups`` of ids (``services.duplicates_scan``) loaded side by side; only live addresses
+    """``groups`` of ids (``duplicate_scan_groups``) loaded side by side; only live addresses
     (not voided, not merged) count, and a group left with fewer than two is dropped."""
     loaded = {a.pk: a for a in addresses_side_by_side(actor=actor, ids=[pk for g in groups for pk in g])}
     out = []

@@ -14,7 +14,7 @@ over both addresses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ybss.addresses import matching
 from ybss.addresses.models import AddressAlias, AddressLevel, CleanState, StandardAddress
 from ybss.addresses.services import (
     DoorPlateData,
@@ -39,9 +40,8 @@ from ybss.org.models import User
 from ybss.registry.models import Person
 from ybss.transfer.models import AddressCleaningItem, CleaningDecision, CleaningState
 
-from . import engine
 from .merge import MergeResult, address_merge, address_merge_by_ids
-from .models import NotDuplicate
+from .models import DuplicateMember, DuplicateScan, NotDuplicate
 from .writes import actor_user, write
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "NewAddressData",
     "address_merge",
     "address_merge_by_ids",
+    "duplicate_scan_run",
     "duplicates_scan",
     "item_accept",
     "item_create",
@@ -382,11 +383,71 @@ def item_set_aside(
 
 def duplicates_scan(*, actor: User, division_prefix: str = "") -> list[list[int]]:
     """Groups of ids of duplicate standard addresses in ``actor``'s jurisdiction, narrowed to a
-    division subtree (``engine.find_duplicates``: pairs recorded as not duplicates are skipped;
-    the first id is the suggested survivor). Ids only, so that a page loads just the groups it
-    shows (``selectors.duplicate_groups``). Writes nothing."""
-    groups = engine.find_duplicates(actor=actor, division_prefix=division_prefix)
+    division subtree, searched now (``addresses.matching.find_duplicates``: pairs recorded as not
+    duplicates are skipped; the first id is the suggested survivor). Seconds at county scale: pages
+    read the stored ``duplicate_scan_run`` instead. Writes nothing."""
+    groups = matching.find_duplicates(actor=actor, division_prefix=division_prefix)
     return [list(dict.fromkeys(g)) for g in groups if len(set(g)) >= 2]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan: DuplicateScan
+    groups: list[list[int]]
+
+
+def duplicate_scan_run(
+    *,
+    actor: User | None,
+    scoped: bool = False,
+    division_prefix: str = "",
+    job_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanResult:
+    """查重: search the duplicate standard addresses and store the groups as a new ``DuplicateScan``
+    started by ``actor`` (None: the command line).
+
+    The search covers the whole county, or only ``actor``'s jurisdiction when ``scoped``, narrowed
+    to ``division_prefix``. An unscoped search on a user's behalf shows them nothing beyond their
+    jurisdiction: it stores address ids, and pages show each user only the part of a scan inside
+    their own (``selectors.duplicate_scan_groups``). The search runs outside any transaction; the
+    scan and its groups are then written in one, and the older scans of the same coverage it
+    replaces are deleted with it. ``progress(done, total)`` is called as the addresses are read.
+    """
+    if scoped and actor is None:
+        raise ValueError("a scoped duplicate search needs the actor whose jurisdiction it covers")
+    started = timezone.now()
+    found = matching.find_duplicates(
+        actor=actor if scoped else None, division_prefix=division_prefix, progress=progress
+    )
+    groups = [ids for ids in (list(dict.fromkeys(g)) for g in found) if len(ids) >= 2]
+    with transaction.atomic():
+        scan = DuplicateScan.objects.create(
+            actor=actor_user(actor),
+            scoped=scoped,
+            division_prefix=division_prefix,
+            job_id=job_id,
+            started_at=started,
+            finished_at=timezone.now(),
+            group_count=len(groups),
+            address_count=sum(len(g) for g in groups),
+        )
+        DuplicateMember.objects.bulk_create(
+            (
+                DuplicateMember(scan=scan, group=n, position=i, address_id=pk)
+                for n, ids in enumerate(groups, 1)
+                for i, pk in enumerate(ids)
+            ),
+            batch_size=2000,
+        )
+        replaced = DuplicateScan.objects.filter(
+            scoped=scoped, division_prefix=division_prefix, finished_at__lte=scan.finished_at
+        ).exclude(pk=scan.pk)
+        if scoped:
+            replaced = replaced.filter(actor=scan.actor)
+        DuplicateMember.objects.filter(scan__in=replaced).delete()  # one statement, not row by row
+        replaced.delete()
+    return ScanResult(scan, groups)
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
-"""One background job (a web import or export): who started it, its state and progress, its
-parameters, result and files.
+"""One background job (a web import or export, a duplicate address check): who started it, its
+state and progress, its parameters, result and files.
 
 A job belongs to the user who started it; nobody else sees it (``selectors.job_get``). Files live
 under ``settings.YBSS_JOBS_DIR`` (``<data dir>/jobs/<id>/``); ``input_file`` and ``files`` hold
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 class JobKind(models.TextChoices):
     IMPORT = "import", _("Import")
     EXPORT = "export", _("Export")
+    DUPLICATES = "duplicates", _("Duplicate address check")
 
 
 class JobState(models.TextChoices):
@@ -37,7 +38,8 @@ class Job(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED, db_index=True
     )
-    #: What the job is doing now: "validate" / "write" (imports), "export"; "" before it starts.
+    #: What the job is doing now: "validate" / "write" (imports), "export", "duplicates"; "" before
+    #: it starts.
     stage = models.CharField(_("stage"), max_length=16, blank=True)
     done = models.PositiveBigIntegerField(_("done"), default=0)
     #: Rows the stage will handle; null while unknown.

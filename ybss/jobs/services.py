@@ -161,6 +161,26 @@ def export_submit(
     return job_submit(actor=actor, kind=JobKind.EXPORT, params=params)
 
 
+def duplicate_scan_submit(*, actor: User, language: str = "") -> Job:
+    """Start a duplicate address check (查重) for ``actor``, or return the one they started that
+    has not ended yet. Forbidden for users who may see no business data.
+
+    The job searches the whole county and stores the groups (``cleaning.services.
+    duplicate_scan_run``); pages show each user only the groups inside their jurisdiction."""
+    if not jurisdiction.can_see_business_data(actor):
+        raise Forbidden()
+    runner.ensure_swept()  # a job a dead process left "running" is not one to wait for
+    open_job = (
+        Job.objects.filter(actor=actor, kind=JobKind.DUPLICATES, state__in=OPEN_STATES)
+        .order_by("-id")
+        .first()
+    )
+    if open_job is not None:
+        return open_job
+    params = {"language": language or settings.LANGUAGE_CODE}
+    return job_submit(actor=actor, kind=JobKind.DUPLICATES, params=params)
+
+
 def _error_text(exc: AppError) -> str:
     parts = [str(exc.message)]
     for messages in exc.fields.values():

@@ -1,6 +1,7 @@
-"""The tasks a job runs: thin wrappers around the transfer services (STYLE: background jobs are
-thin wrappers). Each takes the job and its progress reporter and returns an :class:`Outcome`: a
-JSON-able result and the files it wrote in the job's folder (name → (path, download name))."""
+"""The tasks a job runs: thin wrappers around the transfer and cleaning services (STYLE:
+background jobs are thin wrappers). Each takes the job and its progress reporter and returns an
+:class:`Outcome`: a JSON-able result and the files it wrote in the job's folder (name → (path,
+download name))."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ybss.cleaning.selectors import duplicate_scan_groups
+from ybss.cleaning.services import duplicate_scan_run
 from ybss.transfer.columns import TEMPLATES
 from ybss.transfer.exporting import export_to_file
 from ybss.transfer.importing import ImportOptions, ImportReport, report_to_xlsx, run_import
@@ -139,7 +142,18 @@ def run_export_task(job: Job, reporter: Reporter) -> Outcome:
     )
 
 
+def run_duplicates_task(job: Job, reporter: Reporter) -> Outcome:
+    """The county-wide duplicate search, stored (``cleaning.services.duplicate_scan_run``). The
+    result holds the scan and how many of its groups lie in the starter's jurisdiction, nothing
+    about the rest of the county."""
+    reporter.stage("duplicates")
+    run = duplicate_scan_run(actor=job.actor, job_id=job.pk, progress=reporter)
+    groups = duplicate_scan_groups(actor=job.actor, scan=run.scan)
+    return Outcome({"scan_id": run.scan.pk, "groups": len(groups)})
+
+
 TASKS: dict[str, Callable[[Job, Reporter], Outcome]] = {
     JobKind.IMPORT: run_import_task,
     JobKind.EXPORT: run_export_task,
+    JobKind.DUPLICATES: run_duplicates_task,
 }

@@ -8,9 +8,29 @@ choice, reads no data).
 
 from django.urls import include, path
 
-from .views import addresses, audit, auth, home, houses, jobs, persons, status, units
+from .views import addresses, audit, auth, cleaning, home, houses, jobs, mapping, persons, status, units
 
 app_name = "web"
+
+#: 标注: the map (``@scoped``: its data comes through the scoped ``/api/map/``) and the county
+#: admin's boundaries (``@not_scoped``: geography). Namespace ``web:mapping``.
+mapping_patterns = [
+    path("", mapping.map_page, name="map"),
+    path("boundaries/", mapping.boundary_page, name="boundaries"),
+]
+
+#: 清理: the queue, one item and its decisions, duplicates, merge. Namespace ``web:cleaning``.
+cleaning_patterns = [
+    path("", cleaning.queue, name="queue"),
+    path("items/<int:pk>/", cleaning.item, name="item"),
+    path("items/<int:pk>/accept/", cleaning.item_accept, name="item_accept"),
+    path("items/<int:pk>/create/", cleaning.item_create, name="item_create"),
+    path("items/<int:pk>/reject/", cleaning.item_reject, name="item_reject"),
+    path("duplicates/", cleaning.duplicates, name="duplicates"),
+    path("duplicates/check/", cleaning.duplicates_check, name="duplicates_check"),
+    path("addresses/<int:pk>/merge/", cleaning.merge, name="merge"),
+    path("addresses/<int:pk>/not-duplicate/", cleaning.not_duplicate, name="not_duplicate"),
+]
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -60,6 +80,6 @@ urlpatterns = [
     path("jobs/<int:pk>/files/<slug:name>", jobs.job_file_view, name="job_file"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
-    path("map/", include("ybss.mapping.urls")),
-    path("cleaning/", include("ybss.cleaning.urls")),
+    path("map/", include((mapping_patterns, "mapping"))),
+    path("cleaning/", include((cleaning_patterns, "cleaning"))),
 ]

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .gazetteer import Gazetteer, current
 from .labels import CCKS_OF, rule_label_spans  # noqa: F401  (CCKS_OF re-exported)
 from .normalise import normalise
 from .rules import analyse
-from .shapes import parse_shaped, spans_of
+from .shapes import mark_recurring, parse_shaped, shape_of, spans_of
 from .types import CCKS_LABELS, POLICE_LEVELS, ParsedAddress, Span
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ __all__ = [
     "current_tagger",
     "normalise",
     "parse",
+    "parse_many",
     "rule_labels",
 ]
 
@@ -119,6 +121,50 @@ def parse(text: str, *, gazetteer: Gazetteer | None = None, use_model: bool = Tr
     r = parse_shaped(text, gazetteer if gazetteer is not None else current(), rule_label_spans)
     source = (use_model, r.label_spans, r.analysis)
     return _Parsed(text, r.normalised, r.components, None, r.values, r.codes, source=source)
+
+
+#: Texts parsed together by :func:`parse_many` (its memory bound: one chunk of keys and results).
+BATCH = 4096
+
+
+def parse_many(
+    texts: Iterable[str], *, gazetteer: Gazetteer | None = None, use_model: bool = True, batch: int = BATCH
+) -> Iterator[ParsedAddress]:
+    """:func:`parse` for each of ``texts``, in order, as a stream.
+
+    Faster than one :func:`parse` call per text on a column of addresses (an import, a batch
+    clean): the texts are read in chunks of ``batch``, and a shape (the text with its digits
+    blanked) met twice in a chunk is parsed in full only once."""
+    gz = gazetteer if gazetteer is not None else current()
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text or "")
+        if len(chunk) >= batch:
+            yield from _parsed_chunk(chunk, gz, use_model)
+            chunk = []
+    if chunk:
+        yield from _parsed_chunk(chunk, gz, use_model)
+
+
+def _parsed_chunk(chunk: list[str], gz: Gazetteer, use_model: bool) -> Iterator[ParsedAddress]:
+    # one result at a time, so that a consumer that drops them keeps few objects alive
+    if gz.digit_names:
+        keys: list[str | None] = [None] * len(chunk)
+    else:
+        numerals = not gz.numeral_names
+        keys = [shape_of(t, numerals) for t in chunk]
+        mark_recurring(keys, gz)  # type: ignore[arg-type]
+    for text, key in zip(chunk, keys, strict=True):
+        r = parse_shaped(text, gz, rule_label_spans, key)
+        yield _Parsed(
+            text,
+            r.normalised,
+            r.components,
+            None,
+            r.values,
+            r.codes,
+            source=(use_model, r.label_spans, r.analysis),
+        )
 
 
 def rule_labels(text: str) -> list[Span]:

@@ -17,6 +17,7 @@ called 1号院) turns the cache off, since a digit could then decide what is a n
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,13 +101,15 @@ def full(text: str, gz: Gazetteer) -> Result:
     return Result(normalised, components, values_of(a, gz), dict(a.codes), a, None)
 
 
-def parse_shaped(text: str, gz: Gazetteer, label_spans) -> Result:  # type: ignore[no-untyped-def]
+def parse_shaped(text: str, gz: Gazetteer, label_spans, key: str | None = None) -> Result:  # type: ignore[no-untyped-def]
     """:func:`full`, through the shape cache. ``label_spans(analysis)`` gives the rule labels of
-    an analysis as ``(label, start, end)`` (for storing them with the shape)."""
+    an analysis as ``(label, start, end)`` (for storing them with the shape); ``key``: the
+    text's :func:`shape_of` when already known."""
     if gz.digit_names or not text:
         return full(text, gz)
     numerals = not gz.numeral_names
-    key = shape_of(text, numerals)
+    if key is None:
+        key = shape_of(text, numerals)
     shape = gz.shapes.get(key)
     if shape is _UNCACHEABLE and numerals:
         # a Chinese numeral in a name (九龙路) varies in this shape: key on digits alone instead
@@ -157,14 +160,13 @@ def _number(level: str, text: str, s: int, e: int) -> str:
 
 
 def _apply(shape: Shape, text: str) -> Result:
-    numbers = []
-    for level, s, e, ds, de in shape.numbers:
-        digits = text[ds:de]
-        if ds < de and digits.isascii() and digits.isdigit():
-            numbers.append(str(int(digits)))
-        else:
-            numbers.append(_number(level, text, s, e))
-    components = list(shape.fixed)  # type: ignore[arg-type]
+    # Digits at a number's ``ds:de`` are ASCII in every text of the shape (the key keeps ASCII
+    # and full-width digits apart), so only a leading zero needs ``int``.
+    numbers = [
+        (d if (d := text[ds:de])[0] != "0" else str(int(d))) if ds < de else _number(level, text, s, e)
+        for level, s, e, ds, de in shape.numbers
+    ]
+    components = shape.fixed.copy()  # type: ignore[union-attr]
     spans = _SPANS
     for j, level, s, e in shape.rebuilt:  # type: ignore[union-attr]
         key = (level, text[s:e], s)
@@ -174,11 +176,26 @@ def _apply(shape: Shape, text: str) -> Result:
                 spans.clear()
             span = spans[key] = Span(level, key[1], s, e)
         components[j] = span
-    values = dict(shape.values)
+    values = shape.values.copy()
     for level, i in shape.value_numbers:
         values[level] = numbers[i]
     normalised = shape.template.format(*numbers)  # type: ignore[union-attr]
-    return Result(normalised, components, values, dict(shape.codes), None, shape.labels)  # type: ignore[arg-type]
+    return Result(normalised, components, values, shape.codes.copy(), None, shape.labels)  # type: ignore[arg-type]
+
+
+def mark_recurring(keys: Sequence[str], gz: Gazetteer) -> None:
+    """Note the shapes met more than once among ``keys`` (from :func:`shape_of`) as seen, so that
+    :func:`parse_shaped` makes each on its first text instead of its second: a batch then parses
+    each new shape in full once."""
+    shapes = gz.shapes
+    once: set[str] = set()
+    for k in keys:
+        if k in shapes:
+            continue
+        if k in once:
+            gz.seen.add(k)
+        else:
+            once.add(k)
 
 
 def _make(text: str, key: str, result: Result, gz: Gazetteer, label_spans) -> Shape | None:  # type: ignore[no-untyped-def]
@@ -307,4 +324,4 @@ def spans_of(text: str, spans: list[tuple[str, int, int]]) -> list[Span]:
     return [Span(label, text[s:e], s, e) for label, s, e in spans]
 
 
-__all__: list[Any] = ["Result", "Shape", "full", "parse_shaped", "shape_of", "spans_of"]
+__all__: list[Any] = ["Result", "Shape", "full", "mark_recurring", "parse_shaped", "shape_of", "spans_of"]

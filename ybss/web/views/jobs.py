@@ -44,6 +44,7 @@ STAGES = {
     "write": gettext_lazy("Writing"),
     "index": gettext_lazy("Rebuilding indexes"),
     "export": gettext_lazy("Exporting"),
+    "duplicates": gettext_lazy("Checking for duplicate addresses"),
 }
 OTHER_STAGE = gettext_lazy("Working")
 OUTCOMES = {
@@ -56,6 +57,8 @@ FORMATS = {"xlsx": "Excel", "csv": "CSV"}
 
 
 def job_title(job: Job) -> str:
+    if job.kind == JobKind.DUPLICATES:
+        return str(JobKind.DUPLICATES.label)
     kind = KIND_LABELS.get(job.params.get("kind", ""), "")
     if job.kind == JobKind.IMPORT:
         return _("Import of %(kind)s: %(file)s") % {"kind": kind, "file": job.params.get("file_name", "")}
@@ -64,6 +67,11 @@ def job_title(job: Job) -> str:
 
 
 def _count_label(p: Progress) -> str:
+    if p.stage == "duplicates":
+        return _("%(done)s of %(total)s addresses") % {
+            "done": thousands(p.done),
+            "total": thousands(p.total or 0),
+        }
     if p.total is None:
         return _("%(done)s rows") % {"done": thousands(p.done)}
     return _("%(done)s of %(total)s rows") % {"done": thousands(p.done), "total": thousands(p.total)}
@@ -188,6 +196,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "files_expired": files_expired(job),
         "status_url": reverse("web:job_status", args=[job.pk]),
         "kind_url": reverse(f"web:{job.params.get('kind')}") if job.params.get("kind") in KINDS else "",
+        "duplicates_url": reverse("web:cleaning:duplicates"),
     }
     return render(request, "web/jobs/detail.html", context)
 

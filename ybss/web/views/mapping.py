@@ -1,4 +1,8 @@
-"""The marking map page (标注) and the county admin's boundary page.
+"""The marking map page (标注) and the county admin's boundary page, under ``map/`` (namespace
+``web:mapping``).
+
+Scoping: ``map_page`` is ``@scoped`` (its data comes through the scoped ``/api/map/`` operations);
+``boundary_page`` is ``@not_scoped`` (geography, county admins only).
 
 The map page itself holds no records: it renders the page frame, the filter choices and the
 标注率, and its script loads door plates through the JSON API (``/api/map/...``, scoped).
@@ -19,12 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from ybss.addresses.models import CoordSystem, MarkState
 from ybss.addresses.rates import address_rates
 from ybss.core.errors import AppError, Forbidden, NotFound
+from ybss.mapping import selectors, services
 from ybss.org import jurisdiction
-from ybss.web.forms.records import apply_error
-from ybss.web.views.common import actor_of, not_scoped, require_business_access, scoped
 
-from . import selectors, services
-from .forms import BoundaryDeleteForm, BoundaryUploadForm
+from ..forms.mapping import BoundaryDeleteForm, BoundaryUploadForm
+from ..forms.records import apply_error
+from .common import actor_of, not_scoped, require_business_access, scoped
 
 
 def _api(name: str, **kwargs: Any) -> str:
@@ -79,7 +83,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     }
     return render(
         request,
-        "mapping/map.html",
+        "web/mapping/map.html",
         {
             "title": _("Map marking"),
             "options": options,
@@ -142,4 +146,4 @@ def boundary_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The boundary of %(name)s was saved.") % {"name": b.owner.name})
                 return HttpResponseRedirect(reverse("web:mapping:boundaries"))
-    return render(request, "mapping/boundaries.html", _boundary_context(form), status=status)
+    return render(request, "web/mapping/boundaries.html", _boundary_context(form), status=status)

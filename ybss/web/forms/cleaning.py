@@ -1,7 +1,7 @@
 """Forms of the cleaning pages: the queue filter, the three decisions on an item (accept a
 candidate, create a new address, set aside), merge and "not a duplicate".
 
-Shape only, as everywhere in ``ybss.web.forms``: field names follow the services' argument names,
+Shape only, as everywhere in this package: field names follow the services' argument names,
 so a service's field errors land next to the right input; decisions carry the version the user saw.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ybss.cleaning.services import SET_ASIDE, NewAddressData
 from ybss.transfer.models import CleaningDecision, CleaningState
-from ybss.web.forms.filters import BaseForm, set_choices
-from ybss.web.forms.records import DoorPlateForm, version_field
 
-from .services import SET_ASIDE, NewAddressData
+from .filters import BaseForm, set_choices
+from .records import DoorPlateForm, version_field
 
 ANY: tuple[str, Any] = ("", _("Any"))
 _IDS = re.compile(r"^\s*\d{1,18}(\s*,\s*\d{1,18})*\s*$")

@@ -1,11 +1,11 @@
-"""The cleaning pages (清理), included by ``ybss/web/urls.py`` under ``cleaning/`` (namespace
-``web:cleaning``): the queue, one item with its candidates side by side and the three decisions,
-the duplicate groups, merge and "not a duplicate".
+"""The cleaning pages (清理) under ``cleaning/`` (namespace ``web:cleaning``): the queue, one item
+with its candidates side by side and the three decisions, the duplicate groups of the latest scan
+(with "check again", a background job), merge and "not a duplicate".
 
-Same shape as every page in ``ybss.web``: parse the form → one service or selector call → render
-or redirect; a service's field errors re-render the form with status 400 (409 on a stale
-version). Every view is ``@scoped``: items and addresses are read through the scoped selectors,
-so another station's ids answer 404.
+Same shape as every page here: parse the form → one service or selector call → render or
+redirect; a service's field errors re-render the form with status 400 (409 on a stale version).
+Every view is ``@scoped``: items and addresses are read through the cleaning app's scoped
+selectors, so another station's ids answer 404.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from ybss.addresses.models import AddressLevel, StandardAddress
 from ybss.addresses.rates import address_rates
 from ybss.addresses.selectors import address_get
+from ybss.cleaning import selectors, services
 from ybss.core.errors import InvalidInput
+from ybss.jobs.services import duplicate_scan_submit
 from ybss.org import jurisdiction
 from ybss.transfer.models import CleaningState
-from ybss.web.display import timeline
-from ybss.web.views.common import actor_of, paginate, require_business_access, scoped
-from ybss.web.views.writes import call_service, form_page, posted, require_edit, require_review, saved
 
-from . import selectors, services
-from .forms import (
+from ..display import timeline
+from ..forms.cleaning import (
     AcceptForm,
     CreateForm,
     MergeForm,
@@ -40,14 +40,15 @@ from .forms import (
     SetAsideForm,
     parse_ids,
 )
+from ..forms.transfer import KIND_LABELS
+from .common import actor_of, not_scoped, paginate, require_business_access, scoped
+from .writes import call_service, form_page, posted, require_edit, require_review, saved
 
 #: Duplicate groups on one page.
 GROUPS_PER_PAGE = 20
 
 
 def _kind_labels() -> dict[str, Any]:
-    from ybss.web.forms.transfer import KIND_LABELS
-
     return dict(KIND_LABELS)
 
 
@@ -73,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "can_edit": jurisdiction.can_edit(user),
     }
     if not form.is_valid():
-        return render(request, "cleaning/queue.html", context, status=400)
+        return render(request, "web/cleaning/queue.html", context, status=400)
     filters = selectors.ItemFilters(
         state=form.state_value(),
         q=form.cleaned_data.get("q") or "",
@@ -86,7 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         row.kind_label = labels.get(row.kind, row.kind)
     paged.page.object_list = rows
     context.update(page=paged.page, page_notice=paged.notice)
-    return render(request, "cleaning/queue.html", context)
+    return render(request, "web/cleaning/queue.html", context)
 
 
 # --- one item ------------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def _item_page(
         form.set_candidates(_candidate_choices(review))
     return render(
         request,
-        "cleaning/item.html",
+        "web/cleaning/item.html",
         {
             "title": _("Address awaiting cleaning"),
             "item": item,
@@ -244,9 +245,7 @@ def _create_initial(item: Any, review: selectors.ItemReview | None, fields: Any)
         district = districts[0]
     group = v.get("group", "")
     road_name = v.get("road") or (f"{group}组" if group.isdigit() else group)
-    road = _choice(fields["road_id"], lambda value, _l: value == review.road_id)
-    if road is None and road_name:
-        road = _choice(fields["road_id"], lambda _v, label: label == road_name)
+    road = _choice(fields["road_id"], lambda _v, label: label == road_name) if road_name else None
     compound = None
     if v.get("compound"):
         compound = _choice(fields["compound_id"], lambda _v, label: label == v["compound"])
@@ -351,35 +350,42 @@ def item_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # --- duplicates ----------------------------------------------------------------------------------
 
 
-def _division_choices(user: Any) -> list[tuple[str, str]]:
-    return [(d.code, d.full_name) for d in selectors.divisions_in_scope(actor=user)]
-
-
 @login_required
 @scoped
 def duplicates(request: HttpRequest) -> HttpResponse:
-    """重复地址: groups the engine takes for one place, side by side, with merge and "not a
-    duplicate" for each; narrowed to a division."""
+    """重复地址: the groups of the latest stored duplicate check inside the user's jurisdiction,
+    narrowed to a division, side by side, with merge and "not a duplicate" for each; when the check
+    ran and who started it. Reads the stored check only: "check again" (``duplicates_check``)
+    runs the search itself, in the background."""
     require_business_access(request)
     user = actor_of(request)
-    choices = _division_choices(user)
+    divisions = selectors.divisions_in_scope(actor=user)
+    prefixes = {d.code: d.prefix for d in divisions}
     division = request.GET.get("division", "")
     status = 200
     notice = ""
-    if division and division not in {c for c, _l in choices}:
+    if division and division not in prefixes:
         notice = _("Choose a division from the list.")
         division, status = "", 400
-    groups = services.duplicates_scan(actor=user, division_prefix=division) if status == 200 else []
+    prefix = prefixes.get(division, "")
+    scan = selectors.duplicate_scan_latest(actor=user, division=prefix)
+    groups = (
+        selectors.duplicate_scan_groups(actor=user, scan=scan, division=prefix)
+        if scan is not None and status == 200
+        else []
+    )
     paged = paginate(request, groups, per_page=GROUPS_PER_PAGE)
     shown = selectors.duplicate_groups(actor=user, groups=list(paged.page.object_list))
     return render(
         request,
-        "cleaning/duplicates.html",
+        "web/cleaning/duplicates.html",
         {
             "title": _("Duplicate standard addresses"),
-            "divisions": choices,
+            "divisions": [(d.code, d.full_name) for d in divisions],
             "division": division,
             "notice": notice or paged.notice,
+            "scan": scan,
+            "scan_by": (scan.actor.display_name if scan.actor else _("the command line")) if scan else "",
             "page": paged.page,
             "groups": shown,
             "can_edit": jurisdiction.can_edit(user),
@@ -387,6 +393,17 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+@not_scoped("starts the user's own duplicate check (a job); shows no records")
+def duplicates_check(request: HttpRequest) -> HttpResponse:
+    """重新检查 (POST): start the duplicate check in the background, or find the one the user
+    started that is still running, and go to its progress page."""
+    require_business_access(request)
+    job = duplicate_scan_submit(actor=actor_of(request), language=getattr(request, "LANGUAGE_CODE", ""))
+    return HttpResponseRedirect(reverse("web:job_detail", args=[job.pk]))
 
 
 def _members(request: HttpRequest, anchor: StandardAddress) -> list[int]:
@@ -437,7 +454,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
                 )
     return render(
         request,
-        "cleaning/merge.html",
+        "web/cleaning/merge.html",
         {
             "title": _("Merge duplicate addresses"),
             "anchor": anchor,
@@ -513,7 +530,7 @@ def not_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
                 )
     return render(
         request,
-        "cleaning/not_duplicate.html",
+        "web/cleaning/not_duplicate.html",
         {
             "title": _("Not duplicates"),
             "anchor": anchor,

@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ybss.addresses.models import CoordSystem
-from ybss.web.forms.filters import BaseForm, set_choices
+from ybss.mapping.services import MAX_FILE_BYTES
 
-from .services import MAX_FILE_BYTES
+from .filters import BaseForm, set_choices
 
 
 class BoundaryUploadForm(BaseForm):
