@@ -56,3 +56,18 @@ ensure_chromium() {  # Debian's chromium and CJK fonts for the browser tests (ro
     echo "   chromium not installed and not root: browser tests will be skipped"
   fi
 }
+
+ensure_pdf_libs() {  # Pango and CJK fonts for PDF slips and reports (WeasyPrint; root + apt only)
+  if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing Pango and fonts-noto-cjk (PDF slips and reports in Chinese)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0 \
+      fonts-noto-cjk >/dev/null
+  else
+    echo "   Pango or the CJK fonts are missing and this is not root: PDF slips will fail" \
+         "(apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk)"
+  fi
+}

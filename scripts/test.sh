@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_venv dev
 ensure_chromium || true
+ensure_pdf_libs || true
 export HYPOTHESIS_STORAGE_DIRECTORY="${TMPDIR:-/tmp}/ybss-hypothesis"
 status=0
 
@@ -15,7 +16,7 @@ YBSS_DATA_DIR="$(mktemp -d)" .venv/bin/ybss makemigrations --check --dry-run >/d
   echo "models changed without a migration (run: ybss makemigrations)" >&2; status=1; }
 echo "==> mypy (services, selectors, scoping, pure modules)"
 .venv/bin/mypy ybss/org/jurisdiction.py ybss/*/services.py ybss/*/selectors.py ybss/core/identifiers.py \
-  ybss/registry/rules.py ybss/audit/records.py || status=1
+  ybss/registry/rules.py ybss/audit/records.py ybss/collection || status=1
 
 echo "==> pytest on SQLite"
 env -u DATABASE_URL .venv/bin/pytest -n 2 "$@" || status=1

@@ -3,6 +3,7 @@
 #   YBSS_DEMO_SCALE=0.1 scripts/up.sh   a smaller county;   DATABASE_URL=postgres://... to use PostgreSQL
 source "$(dirname "$0")/lib.sh"
 ensure_venv ""
+ensure_pdf_libs || true
 export YBSS_DATA_DIR="${YBSS_DATA_DIR:-$ROOT/data}"
 .venv/bin/ybss migrate --verbosity 0
 if ! .venv/bin/ybss demo --status >/dev/null 2>&1; then

@@ -68,6 +68,14 @@ def _record_for(route: str, station, param: str):
         return _ReportFile if param == "name" else station.job
     if param in ("residence_pk",):
         return station.residence
+    if route.lstrip("/").startswith("appointments"):
+        return station.appointment
+    if route.lstrip("/").startswith(("review/photos", "collection/photos")):
+        return station.photo
+    if route.lstrip("/").startswith(("review", "collection/review")):
+        return station.submission
+    if route.lstrip("/").startswith("tasks"):
+        return station.task
     for prefix, rec in (
         ("address", station.door),
         ("house", station.house),
@@ -142,6 +150,45 @@ def _jobs(county, settings):
         )
 
 
+@pytest.fixture(autouse=True)
+def _appointments(county):
+    """A slip left at each station's room address (nobody home), naming that station's address."""
+    from tests.collection.appointment_helpers import issue
+
+    for station in (county.a, county.b):
+        station.appointment = issue(station)
+
+
+@pytest.fixture(autouse=True)
+def _collection(county, settings):
+    """Per station: a task for its collector over its door plate, and a household submission
+    from its collector (with a photo) naming that station's door plate, waiting for review."""
+    import datetime as dt
+    import uuid
+
+    from tests.collection import payloads
+    from ybss.collection import services, sync
+
+    jpeg = b"\xff\xd8\xff" + b"0" * 64
+    for station in (county.a, county.b):
+        collector = station.users["collector"]
+        station.task = services.task_create(
+            actor=station.users["officer"],
+            assignee=collector,
+            name=f"{station.door.full_name}任务",
+            deadline=dt.date.today() + dt.timedelta(days=7),
+            door_ids=[station.door.pk],
+        )
+        station.photo = services.photo_store(actor=collector, client_id=uuid.uuid4(), content=jpeg)
+        body = payloads.household_at_room(station, seq0=640 if station.key == "a" else 660)
+        body["photos"] = [str(station.photo.client_id)]
+        [res] = sync.sync_receive(actor=collector, submissions=[payloads.submission("household", body)])
+        assert res["status"] == "accepted", res
+        from ybss.collection.models import Submission
+
+        station.submission = Submission.objects.get(pk=res["submission_id"])
+
+
 def _versions() -> dict:
     from ybss.org.models import Notice
 
@@ -155,6 +202,13 @@ def _versions() -> dict:
 
     out["StandardAddress"] = sorted(StandardAddress.objects.values_list("pk", "version", "status"))
     out["AddressCleaningItem"] = sorted(AddressCleaningItem.objects.values_list("pk", "version", "state"))
+    from ybss.collection.models import Appointment
+
+    out["Appointment"] = sorted(Appointment.objects.values_list("pk", "state", "window_start", "window_end"))
+    from ybss.collection.models import CollectionTask, Submission
+
+    out["Submission"] = sorted(Submission.objects.values_list("pk", "state", "station_accepted_at"))
+    out["CollectionTask"] = sorted(CollectionTask.objects.values_list("pk", "state", "version"))
     return out
 
 
@@ -203,6 +257,9 @@ def test_lists_show_own_station(county, client_for, role):
             ("/units/", mine.unit.name),
             ("/addresses/", mine.door.full_name),
             ("/cleaning/", mine.cleaning_item.raw_text),
+            ("/appointments/", mine.appointment.number),
+            ("/review/", mine.submission.short_id),
+            ("/tasks/", mine.task.name),
         ):
             assert marker in client.get(route).content.decode(), route
 

@@ -470,6 +470,26 @@ def house_verify(*, actor: User, house: House, expected_version: int, ok: bool, 
     return _verify(actor=actor, record=house, expected_version=expected_version, ok=ok, reason=reason)
 
 
+def person_check(data: PersonData) -> tuple[dict[str, Any], list[Finding]]:
+    """Validate ``data`` as ``person_register`` does before it looks at the house (shape, codes,
+    ID number, phones); raise InvalidInput with field errors, else return the cleaned values and
+    the warnings. Saves nothing: phones and offline submissions are checked with it on arrival."""
+    errors = FieldErrors()
+    values, warnings = _validate_person(data, errors)
+    errors.raise_if_any()
+    return values, warnings
+
+
+def house_check(data: HouseData) -> dict[str, Any]:
+    """Validate ``data`` as ``house_create`` does; raise InvalidInput, else return the values."""
+    return _validate_house(data)
+
+
+def unit_check(data: UnitData, *, address: StandardAddress) -> tuple[dict[str, Any], list[Finding]]:
+    """Validate ``data`` as ``unit_create`` does for ``address`` (which may be unsaved)."""
+    return _validate_unit(data, address=address)
+
+
 # --- units -----------------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ybss.cleaning",
     "ybss.jobs",
     "ybss.mapping",
+    "ybss.collection",
     "ybss.api",
     "ybss.web",
 ]
@@ -154,6 +155,8 @@ YBSS_MAP_CENTER = [35.24, 110.15]
 YBSS_JOB_RUNNER = os.environ.get("YBSS_JOB_RUNNER", "thread")
 #: Uploaded files, import reports and exports, one folder per job.
 YBSS_JOBS_DIR = DATA_DIR / "jobs"
+# Photos sent with phone submissions (door plates), by content hash.
+YBSS_PHOTOS_DIR = DATA_DIR / "photos"
 #: Results are deleted this many days after their job ended (they hold personal data).
 YBSS_JOB_FILES_DAYS = int(os.environ.get("YBSS_JOB_FILES_DAYS", "7"))
 #: Progress is written to the job row at most this often (seconds).

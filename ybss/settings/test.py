@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 DATA_DIR = Path(tempfile.mkdtemp(prefix="ybss-test-"))
 STATIC_ROOT = DATA_DIR / "static"
 YBSS_JOBS_DIR = DATA_DIR / "jobs"
+YBSS_PHOTOS_DIR = DATA_DIR / "photos"
 YBSS_JOB_RUNNER = "inline"  # jobs run inside the request, in the test's transaction
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False

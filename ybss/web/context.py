@@ -36,7 +36,13 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             ("houses", _("Houses"), ("houses", "house_detail")),
             ("persons", _("Population"), ("persons", "person_detail")),
             ("units", _("Units"), ("units", "unit_detail")),
+            ("collection:tasks", _("Collection tasks"), ("tasks", "task", "task_new")),
+            ("appointments", _("Appointments"), ("appointments", "appointment_detail")),
         ]
+        if jurisdiction.can_review(user):
+            items.append(("review:queue", _("Review"), ("queue", "detail", "decide")))
+        if user.role in ("chief", "supervisor", "admin"):
+            items.append(("review:acceptance", _("Acceptance"), ("acceptance",)))
         if jurisdiction.can_edit(user):
             items.append(("import", _("Import / export"), ("import", "jobs", "job_detail")))
         elif jurisdiction.can_export(user):

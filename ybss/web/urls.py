@@ -8,7 +8,22 @@ choice, reads no data).
 
 from django.urls import include, path
 
-from .views import addresses, audit, auth, cleaning, home, houses, jobs, mapping, persons, status, units
+from . import urls_appointments
+from .views import (
+    addresses,
+    audit,
+    auth,
+    cleaning,
+    collection,
+    home,
+    houses,
+    jobs,
+    mapping,
+    persons,
+    review,
+    status,
+    units,
+)
 
 app_name = "web"
 
@@ -30,6 +45,23 @@ cleaning_patterns = [
     path("duplicates/check/", cleaning.duplicates_check, name="duplicates_check"),
     path("addresses/<int:pk>/merge/", cleaning.merge, name="merge"),
     path("addresses/<int:pk>/not-duplicate/", cleaning.not_duplicate, name="not_duplicate"),
+]
+
+#: 审核 / 验收: collectors' submissions side by side with the registry. Namespace ``web:review``.
+review_patterns = [
+    path("", review.queue, name="queue"),
+    path("<int:pk>/", review.detail, name="detail"),
+    path("<int:pk>/decide/", review.decide, name="decide"),
+    path("acceptance/", review.acceptance, name="acceptance"),
+    path("photos/<int:pk>/", review.photo, name="photo"),
+]
+
+#: 采集任务: tasks, households and progress. Namespace ``web:collection``.
+collection_patterns = [
+    path("", collection.tasks, name="tasks"),
+    path("new/", collection.task_new, name="task_new"),
+    path("<int:pk>/", collection.task, name="task"),
+    path("<int:pk>/close/", collection.task_close, name="task_close"),
 ]
 
 urlpatterns = [
@@ -82,4 +114,8 @@ urlpatterns = [
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
     path("map/", include((mapping_patterns, "mapping"))),
     path("cleaning/", include((cleaning_patterns, "cleaning"))),
+    path("review/", include((review_patterns, "review"))),
+    path("tasks/", include((collection_patterns, "collection"))),
+    path("m/", include("ybss.web.urls_collect")),
+    *urls_appointments.urlpatterns,
 ]

@@ -127,6 +127,21 @@ class VerifyForm(BaseForm):
     )
     reason = note_field(_("Note"))
     version = version_field()
+    # Where the officer stood: filled by the browser's geolocation (static/web/geo.js) when allowed.
+    lat = forms.DecimalField(
+        required=False, min_value=-90, max_value=90, max_digits=10, decimal_places=7, widget=forms.HiddenInput
+    )
+    lng = forms.DecimalField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        max_digits=10,
+        decimal_places=7,
+        widget=forms.HiddenInput,
+    )
+    accuracy_m = forms.IntegerField(
+        required=False, min_value=0, max_value=1_000_000, widget=forms.HiddenInput
+    )
 
 
 __all__ = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -11,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ybss.addresses.selectors import address_get
 from ybss.registry.selectors import house_get, house_list, house_residents
-from ybss.registry.services import house_create, house_update, house_verify
+from ybss.registry.services import house_create, house_update
 
 from ..forms.filters import HouseFilterForm
 from ..forms.records import HouseEditForm, HouseForm, initial_from
@@ -121,7 +119,7 @@ def house_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
     return verify_page(
         request,
         house,
-        verify=partial(house_verify, house=house),
+        record_type="house",
         title=_("Check the house"),
         intro=house.address.full_name,
         back_url=_detail_url(house.pk),

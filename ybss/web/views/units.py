@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ybss.addresses.selectors import address_get
 from ybss.registry.models import Unit
 from ybss.registry.selectors import unit_employments, unit_get, unit_list
-from ybss.registry.services import employment_create, unit_create, unit_update, unit_verify
+from ybss.registry.services import employment_create, unit_create, unit_update
 
 from ..forms.actions import EmploymentForm
 from ..forms.filters import UnitFilterForm
@@ -162,7 +161,7 @@ def unit_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
     return verify_page(
         request,
         unit,
-        verify=partial(unit_verify, unit=unit),
+        record_type="unit",
         title=_("Verify the unit"),
         intro=unit.name,
         back_url=_detail_url(unit.pk),

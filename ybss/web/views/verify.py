@@ -3,11 +3,12 @@ for reviewing roles (``jurisdiction.can_review``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+
+from ybss.collection.services import verification_record
 
 from ..forms.actions import VerifyForm
 from .common import actor_of
@@ -18,13 +19,14 @@ def verify_page(
     request: HttpRequest,
     record: Any,
     *,
-    verify: Callable[..., Any],
+    record_type: str,
     title: Any,
     intro: Any,
     back_url: str,
 ) -> HttpResponse:
-    """The check of ``record`` (already fetched in scope). ``verify`` is the service with the record
-    bound, e.g. ``partial(house_verify, house=house)``; it gets actor, version, outcome and note."""
+    """The check of ``record`` (already fetched in scope, a ``house`` or ``unit`` by
+    ``record_type``): ``collection.services.verification_record`` with the outcome, the note and
+    where the officer stood (the browser's GPS, when allowed)."""
     form = VerifyForm(posted(request), initial={"version": record.version})
 
     def done(_result: Any) -> HttpResponse:
@@ -35,11 +37,16 @@ def verify_page(
     return form_page(
         request,
         form,
-        save=lambda: verify(
+        save=lambda: verification_record(
             actor=actor_of(request),
+            record_type=record_type,
+            record_id=record.pk,
             expected_version=form.cleaned_data["version"],
             ok=form.cleaned_data["ok"],
-            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["reason"],
+            lat=form.cleaned_data.get("lat"),
+            lng=form.cleaned_data.get("lng"),
+            accuracy_m=form.cleaned_data.get("accuracy_m"),
         ),
         done=done,
         title=title,

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CollectionConfig(AppConfig):
+    name = "ybss.collection"
+    label = "collection"
+    verbose_name = _("Field collection")
