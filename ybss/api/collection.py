@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -187,7 +188,7 @@ class PhotoOut(Schema):
 @scoped
 def photo_upload(request: HttpRequest, client_id: Form[uuid.UUID], file: File[UploadedFile]) -> Any:
     if file.size and file.size > services.MAX_PHOTO_BYTES:
-        raise InvalidInput(fields={"file": ["too large"]})
+        raise InvalidInput(fields={"file": [_("The photo is too large (at most 8 MB).")]})
     photo = services.photo_store(actor=caller(request), client_id=client_id, content=file.read())
     return {"client_id": photo.client_id, "id": photo.pk, "sha256": photo.sha256}
 
@@ -247,7 +248,7 @@ def task_create(request: HttpRequest, payload: TaskIn) -> Any:
 
     assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
     if assignee is None or not jurisdiction.can_see_business_data(assignee):
-        raise InvalidInput(fields={"assignee": ["Choose a collector."]})
+        raise InvalidInput(fields={"assignee": [_("Choose a collector.")]})
     task = services.task_create(
         actor=actor,
         assignee=assignee,

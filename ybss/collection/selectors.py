@@ -503,6 +503,36 @@ def submission_comparison(*, actor: User, sub: Submission) -> list[Block]:
     return blocks
 
 
+def conflict_lines(sub: Submission) -> list[str]:
+    """The submission's conflicts in words: which record (by name), the version the collector
+    saw, the version now, and which other submission edits it too."""
+    out = []
+    for c in sub.conflict or []:
+        model, _sep, pk = str(c.get("record", "")).partition(":")
+        if model == "registry.person":
+            p = Person.objects.filter(pk=pk).only("name").first()
+            what = str(_("Person %(name)s")) % {"name": p.name if p else pk}
+        elif model == "registry.house":
+            h = House.objects.filter(pk=pk).select_related("address").first()
+            what = str(_("House at %(address)s")) % {"address": h.address.full_name if h else pk}
+        else:
+            what = str(c.get("record", ""))
+        if c.get("why") == "concurrent":
+            line = str(_("%(what)s: submission %(other)s edits it from the same version (v%(base)s)")) % {
+                "what": what,
+                "other": c.get("other_id", ""),
+                "base": c.get("base"),
+            }
+        else:
+            line = str(_("%(what)s: the collector saw v%(base)s, the registry now holds v%(now)s")) % {
+                "what": what,
+                "base": c.get("base"),
+                "now": c.get("current"),
+            }
+        out.append(line)
+    return out
+
+
 # --- progress and rates ----------------------------------------------------------------------
 
 

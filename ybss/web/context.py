@@ -54,6 +54,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             "user_name": user.display_name,
             "role": user.get_role_display() or _("No role"),
             "jurisdiction": jurisdiction_name(user) or _("No jurisdiction assigned"),
+            "can_collect": jurisdiction.can_edit(user) and jurisdiction.can_see_business_data(user),
             "items": [
                 {"url": reverse(f"web:{name}"), "label": label, "active": current in names}
                 for name, label, names in items

@@ -81,6 +81,7 @@ def _detail(
         {
             "title": _("Submission %(id)s") % {"id": sub.short_id},
             "sub": sub,
+            "conflicts": selectors.conflict_lines(sub),
             "blocks": blocks,
             "events": sub.events.select_related("actor").all(),
             "photos": sub.photos.all(),

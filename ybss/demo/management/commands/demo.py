@@ -74,6 +74,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = load(data, password_hash=password_hash, progress=bar.update)
         analyze(list(counts))
+        from ybss.demo.collection import seed_collection_round
+        from ybss.org.models import PoliceUnit
+
+        districts = PoliceUnit.objects.filter(kind="district").count()
+        with tqdm(total=districts, desc="采集 collection round", unit="district", file=sys.stderr) as bar:
+            with transaction.atomic():
+                round_counts = seed_collection_round(seed, progress=bar.update)
         seconds = time.perf_counter() - started
         rows = sum(counts.values())
         self.stdout.write(
@@ -82,6 +89,11 @@ class Command(BaseCommand):
                 f"{totals.addresses} addresses, {totals.houses} houses, {totals.persons} persons, "
                 f"{totals.units} units; {rows} rows in {seconds:.1f} s."
             )
+        )
+        self.stdout.write(
+            f"采集轮次 / collection round: {round_counts['tasks']} tasks, {round_counts['visits']} visits, "
+            f"{round_counts['appointments']} appointment slips, "
+            f"{round_counts['submissions']} submissions to review."
         )
         self.stdout.write(f"Demo password for every user: {DEMO_PASSWORD}")
 
