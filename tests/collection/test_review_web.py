@@ -105,3 +105,50 @@ def test_tasks_page_and_new_task(county, client_for):
     assert "金水社区第一批" in page
     bad = officer.post("/tasks/new/", {"name": "", "assignee": "x", "village": "", "deadline": "2001-01-01"})
     assert bad.status_code == 400
+
+
+def test_opening_a_submission_and_downloading_the_work_set_are_audited(county, client_for):
+    import datetime as dt
+
+    from ybss.audit.models import AuditEvent
+    from ybss.collection.services import task_create
+
+    sub = _submit(county, pl.edit_person(county.a, occupation="教师"))
+    client_for(county.a.users["officer"]).get(f"/review/{sub.pk}/")
+    ev = AuditEvent.objects.filter(object_type="collection.submission").latest("id")
+    assert (
+        ev.action == "read" and ev.object_id == str(sub.pk) and ev.detail["persons"] == [county.a.person.pk]
+    )
+    task_create(
+        actor=county.a.users["officer"],
+        assignee=county.a.users["collector"],
+        name="t",
+        deadline=dt.date.today() + dt.timedelta(days=3),
+        door_ids=[county.a.door.pk],
+    )
+    client_for(county.a.users["collector"]).get("/api/collection/work")
+    ev = AuditEvent.objects.filter(object_type="collection.workset").latest("id")
+    assert ev.actor == county.a.users["collector"] and ev.result_count == 1
+
+
+def test_queue_and_task_pages_use_a_bounded_number_of_queries(
+    county, client_for, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    from ybss.collection.services import task_create
+
+    for i in range(25):
+        _submit(county, pl.household_new_door(county.a, door_number=str(200 + i), seq0=100 + 3 * i))
+    task_create(
+        actor=county.a.users["officer"],
+        assignee=county.a.users["collector"],
+        name="t",
+        deadline=dt.date.today() + dt.timedelta(days=3),
+        door_ids=[county.a.door.pk],
+    )
+    officer = client_for(county.a.users["officer"])
+    for url in ("/review/", "/api/collection/review", "/tasks/", "/review/acceptance/"):
+        client = client_for(county.a.users["chief"]) if "acceptance" in url else officer
+        with django_assert_max_num_queries(25):
+            assert client.get(url).status_code == 200

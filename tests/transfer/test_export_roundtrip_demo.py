@@ -67,6 +67,14 @@ def _snapshot() -> dict:
 
 
 def _empty_registry() -> None:
+    from ybss.collection.models import Appointment, CollectionTask, HouseholdAvailability, Submission, Visit
+
+    # The demo's collection round refers to the addresses; it goes first.
+    Appointment.objects.all().delete()
+    Visit.objects.all().delete()
+    HouseholdAvailability.objects.all().delete()
+    Submission.objects.all().delete()
+    CollectionTask.objects.all().delete()
     Employment.objects.all().delete()
     Residence.objects.all().delete()
     Unit.objects.all().delete()

@@ -97,7 +97,7 @@ def bootstrap(request: HttpRequest) -> Any:
 @router.get("/work", response=dict[str, Any], summary="Your open tasks and what you need to work offline")
 @scoped
 def work(request: HttpRequest) -> Any:
-    return selectors.work_set(actor=caller(request))
+    return selectors.work_set(actor=caller(request), request=request)
 
 
 class SyncIn(Schema):
@@ -361,7 +361,7 @@ class SubmissionOut(QueueItem):
 @scoped
 def review_detail(request: HttpRequest, pk: RecordId) -> Any:
     actor = caller(request)
-    s = selectors.submission_get(actor=actor, pk=pk)
+    s = selectors.submission_get(actor=actor, pk=pk, request=request, channel="api")
     blocks = selectors.submission_comparison(actor=actor, sub=s)
     return {
         "id": s.pk,

@@ -369,9 +369,29 @@ def _snapshot(merge: _Merge, pairs: Sequence[Pair], fk: Any) -> None:
     drop out of it when it is shown (``selectors.duplicate_scan_groups``)."""
 
 
-PARENT = "addresses.standardaddress.parent"
-
 Handler = Callable[[_Merge, Sequence[Pair], Any], None]
+
+
+def _move_unique_per(owner: str) -> Handler:
+    """Re-point rows that may name an address once per ``owner`` (a task's households, a
+    household's availability): a row of the duplicate whose owner already names the survivor is
+    dropped, the rest move."""
+
+    def handler(merge: _Merge, pairs: Sequence[Pair], fk: Any) -> None:
+        manager = fk.model._default_manager
+        for dup, keep in pairs:
+            if owner:
+                taken = manager.filter(**{fk.attname: keep.pk}).values_list(owner, flat=True)
+                manager.filter(**{fk.attname: dup.pk, f"{owner}__in": list(taken)}).delete()
+            elif manager.filter(**{fk.attname: keep.pk}).exists():
+                manager.filter(**{fk.attname: dup.pk}).delete()
+            n = manager.filter(**{fk.attname: dup.pk}).update(**{fk.attname: keep.pk})
+            merge.result.count(relation_key(fk), n)
+
+    return handler
+
+
+PARENT = "addresses.standardaddress.parent"
 
 #: How each reference to a merged address is carried over, by ``relation_key``.
 HANDLERS: dict[str, Handler] = {
@@ -385,6 +405,15 @@ HANDLERS: dict[str, Handler] = {
     "cleaning.notduplicate.address_a": _Merge.move_not_duplicates,
     "cleaning.notduplicate.address_b": _Merge.move_not_duplicates,
     "cleaning.duplicatemember.address": _snapshot,
+    # Field collection: the household's task rows, visits, slips and submissions follow it.
+    "collection.taskitem.address": _move_unique_per("task_id"),
+    "collection.taskitem.door": _Merge.move_plain,
+    "collection.visit.address": _Merge.move_plain,
+    "collection.visit.door": _Merge.move_plain,
+    "collection.appointment.address": _Merge.move_plain,
+    "collection.appointment.door": _Merge.move_plain,
+    "collection.householdavailability.address": _move_unique_per(""),
+    "collection.submission.door": _Merge.move_plain,
 }
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ybss.addresses.models import AddressElement, AddressLevel, StandardAddress
+from ybss.audit.models import AuditAction
+from ybss.audit.services import audit_record
 from ybss.core import codes
 from ybss.core.models import RecordStatus
 from ybss.org import jurisdiction
@@ -86,11 +88,12 @@ def shown_value(user: User, name: str, value: Any) -> str:
 # --- the phone's working set -----------------------------------------------------------------
 
 
-def work_set(*, actor: User) -> dict[str, Any]:
+def work_set(*, actor: User, request: Any = None) -> dict[str, Any]:
     """What a collector needs offline: their open tasks with households, the door plates and
     rooms, the houses and current residents there, and the roads and villages for new plates.
 
-    ID numbers and phones come masked for roles that see them masked (collectors).
+    ID numbers and phones come masked for roles that see them masked (collectors). The download is
+    audited (it lists the people living at the task's households).
     """
     tasks = list(
         jurisdiction.scope(CollectionTask.objects.all(), actor)
@@ -126,6 +129,15 @@ def work_set(*, actor: User) -> dict[str, Any]:
                 "room_no": r.room_no,
             }
         )
+    audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type="collection.workset",
+        detail={"tasks": len(tasks), "households": len(items)},
+        result_count=len(residences),
+        request=request,
+        channel="api",
+    )
     divisions = _village_choices(actor)
     roads = list(
         AddressElement.objects.filter(
@@ -270,12 +282,28 @@ def review_queue(*, actor: User, filters: QueueFilters | None = None) -> QuerySe
     return qs.select_related("collector", "reviewed_by").order_by(order, "pk")
 
 
-def submission_get(*, actor: User, pk: Any) -> Submission:
-    """One submission in scope (NotFound otherwise). Collectors see their own only."""
+def submission_get(*, actor: User, pk: Any, request: Any = None, channel: str = "web") -> Submission:
+    """One submission in scope (NotFound otherwise). Collectors see their own only. The read is
+    audited: a submission carries people's details (and is shown beside their records)."""
     qs = jurisdiction.scope(Submission.objects.select_related("collector", "reviewed_by", "door"), actor)
     if actor.role == "collector":
         qs = qs.filter(collector=actor)
-    return jurisdiction.get_in_scope(qs, actor, pk=pk)
+    sub = jurisdiction.get_in_scope(qs, actor, pk=pk)
+    persons = []
+    body = sub.payload if isinstance(sub.payload, dict) else {}
+    for part in body.get("persons") or []:
+        if isinstance(part, dict) and part.get("id"):
+            persons.append(part["id"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type="collection.submission",
+        object_id=sub.pk,
+        detail={"persons": persons, "new_persons": len(body.get("persons") or []) - len(persons)},
+        request=request,
+        channel=channel,
+    )
+    return sub
 
 
 @dataclass

@@ -73,7 +73,7 @@ def _detail(
     request: HttpRequest, pk: int, *, error: AppError | None = None, status: int = 200
 ) -> HttpResponse:
     actor = actor_of(request)
-    sub = selectors.submission_get(actor=actor, pk=pk)
+    sub = selectors.submission_get(actor=actor, pk=pk, request=request)
     blocks = selectors.submission_comparison(actor=actor, sub=sub)
     return render(
         request,
