@@ -76,6 +76,8 @@ def _record_for(route: str, station, param: str):
         return station.submission
     if route.lstrip("/").startswith("tasks"):
         return station.task
+    if route.lstrip("/").startswith("quality"):
+        return station.problem
     for prefix, rec in (
         ("address", station.door),
         ("house", station.house),
@@ -189,6 +191,30 @@ def _collection(county, settings):
         station.submission = Submission.objects.get(pk=res["submission_id"])
 
 
+@pytest.fixture(autouse=True)
+def _problems(county):
+    """A problem in each station's ledger about that station's person (found by a scan)."""
+    from ybss.quality.models import Problem
+
+    for station in (county.a, county.b):
+        now = station.person.created_at
+        station.problem = Problem.objects.create(
+            fingerprint=f"walk-{station.key}",
+            rule="person.phone_invalid",
+            category="phone_invalid",
+            severity="error",
+            record_type="registry.person",
+            record_id=station.person.pk,
+            evidence={"name": station.person.name},
+            summary="walk",
+            first_seen=now,
+            last_seen=now,
+            division=station.village,
+            police_unit=station.district,
+            collector=station.users["collector"],
+        )
+
+
 def _versions() -> dict:
     from ybss.org.models import Notice
 
@@ -209,6 +235,10 @@ def _versions() -> dict:
 
     out["Submission"] = sorted(Submission.objects.values_list("pk", "state", "station_accepted_at"))
     out["CollectionTask"] = sorted(CollectionTask.objects.values_list("pk", "state", "version"))
+    from ybss.quality.models import Problem, RuleSetting
+
+    out["Problem"] = sorted(Problem.objects.values_list("pk", "state", "note"))
+    out["RuleSetting"] = sorted(RuleSetting.objects.values_list("code", "enabled"))
     return out
 
 
@@ -260,6 +290,7 @@ def test_lists_show_own_station(county, client_for, role):
             ("/appointments/", mine.appointment.number),
             ("/review/", mine.submission.short_id),
             ("/tasks/", mine.task.name),
+            ("/quality/", f"#{mine.problem.pk} "),
         ):
             assert marker in client.get(route).content.decode(), route
 

@@ -47,6 +47,7 @@ api.add_router("/notices", notices.router)
 api.add_router("/map", mapping.router)
 api.add_router("/cleaning", "ybss.api.cleaning.router")
 api.add_router("/collection", "ybss.api.collection.router")
+api.add_router("/quality", "ybss.api.quality.router")
 
 # Registered last so that it only catches what no operation above matched.
 _fallback = Router()

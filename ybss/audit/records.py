@@ -65,7 +65,17 @@ def record_update(
             raise Conflict()
         record.refresh_from_db()
         history_record(actor=actor, record=record, action=action, changes=diff, reason=reason)
+        _notify(record)
     return record
+
+
+def _notify(record: Model) -> None:
+    """Tell the record's followers (``core.events``) once the transaction commits."""
+    from functools import partial
+
+    from ybss.core import events
+
+    transaction.on_commit(partial(events.record_changed, record._meta.label_lower, int(record.pk)))
 
 
 def record_transition(
@@ -157,4 +167,5 @@ def record_create(
         changes={k: [None, v] for k, v in shown.items()},
         reason=reason,
     )
+    _notify(record)
     return record

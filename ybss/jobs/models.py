@@ -17,6 +17,7 @@ class JobKind(models.TextChoices):
     IMPORT = "import", _("Import")
     EXPORT = "export", _("Export")
     DUPLICATES = "duplicates", _("Duplicate address check")
+    QUALITY = "quality", _("Quality scan")
 
 
 class JobState(models.TextChoices):

@@ -181,6 +181,24 @@ def duplicate_scan_submit(*, actor: User, language: str = "") -> Job:
     return job_submit(actor=actor, kind=JobKind.DUPLICATES, params=params)
 
 
+def quality_scan_submit(*, actor: User, language: str = "") -> Job:
+    """Start the county-wide quality scan (质量审查) as a background job, or return the one still
+    running. County supervisors and admins only: the scan updates everyone's problem ledger."""
+    from ybss.org.models import Role
+
+    if actor.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise Forbidden()
+    runner.ensure_swept()
+    open_job = (
+        Job.objects.filter(actor=actor, kind=JobKind.QUALITY, state__in=OPEN_STATES).order_by("-id").first()
+    )
+    if open_job is not None:
+        return open_job
+    return job_submit(
+        actor=actor, kind=JobKind.QUALITY, params={"language": language or settings.LANGUAGE_CODE}
+    )
+
+
 def _error_text(exc: AppError) -> str:
     parts = [str(exc.message)]
     for messages in exc.fields.values():

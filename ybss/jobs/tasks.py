@@ -152,8 +152,28 @@ def run_duplicates_task(job: Job, reporter: Reporter) -> Outcome:
     return Outcome({"scan_id": run.scan.pk, "groups": len(groups)})
 
 
+def run_quality_task(job: Job, reporter: Reporter) -> Outcome:
+    """The full quality scan with the ledger update (``quality.scan.scan_and_record``); the result
+    holds the scan's counts, not the findings."""
+    from ybss.quality.scan import CHECK_MODULES, scan_and_record
+
+    steps = [m.rsplit(".", 1)[-1] for m in CHECK_MODULES] + ["ledger"]
+
+    def step(label: str) -> None:
+        if label in steps:
+            reporter.stage(label)
+            reporter(steps.index(label), len(steps))
+
+    scan, _findings = scan_and_record(actor=job.actor, progress=step)
+    reporter(len(steps), len(steps))
+    return Outcome(
+        {"scan_id": scan.pk, "findings": scan.findings, "opened": scan.opened, "fixed": scan.fixed}
+    )
+
+
 TASKS: dict[str, Callable[[Job, Reporter], Outcome]] = {
     JobKind.IMPORT: run_import_task,
     JobKind.EXPORT: run_export_task,
     JobKind.DUPLICATES: run_duplicates_task,
+    JobKind.QUALITY: run_quality_task,
 }

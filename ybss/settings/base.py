@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ybss.jobs",
     "ybss.mapping",
     "ybss.collection",
+    "ybss.quality",
     "ybss.api",
     "ybss.web",
 ]
@@ -155,6 +156,8 @@ YBSS_MAP_CENTER = [35.24, 110.15]
 YBSS_JOB_RUNNER = os.environ.get("YBSS_JOB_RUNNER", "thread")
 #: Uploaded files, import reports and exports, one folder per job.
 YBSS_JOBS_DIR = DATA_DIR / "jobs"
+# The nightly quality scan run by ``ybss serve`` (local hour, or "off" to schedule it elsewhere).
+YBSS_QUALITY_SCAN_HOUR = os.environ.get("YBSS_QUALITY_SCAN_HOUR", "2")
 # Photos sent with phone submissions (door plates), by content hash.
 YBSS_PHOTOS_DIR = DATA_DIR / "photos"
 #: Results are deleted this many days after their job ended (they hold personal data).

@@ -17,3 +17,4 @@ ALLOWED_HOSTS = ["*"]
 # Django's test flush must empty every table; the trigger tests install the triggers themselves.
 YBSS_AUDIT_DB_TRIGGERS = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+YBSS_QUALITY_SCAN_HOUR = "off"

@@ -43,6 +43,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             items.append(("review:queue", _("Review"), ("queue", "detail", "decide")))
         if user.role in ("chief", "supervisor", "admin"):
             items.append(("review:acceptance", _("Acceptance"), ("acceptance",)))
+        items.append(("quality:ledger", _("Quality"), ("ledger", "problem", "rules", "risk")))
         if jurisdiction.can_edit(user):
             items.append(("import", _("Import / export"), ("import", "jobs", "job_detail")))
         elif jurisdiction.can_export(user):

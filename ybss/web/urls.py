@@ -20,6 +20,7 @@ from .views import (
     jobs,
     mapping,
     persons,
+    quality,
     review,
     status,
     units,
@@ -62,6 +63,16 @@ collection_patterns = [
     path("new/", collection.task_new, name="task_new"),
     path("<int:pk>/", collection.task, name="task"),
     path("<int:pk>/close/", collection.task_close, name="task_close"),
+]
+
+#: 问题台账: the quality ledger, rules and risk. Namespace ``web:quality``.
+quality_patterns = [
+    path("", quality.ledger, name="ledger"),
+    path("<int:pk>/", quality.problem, name="problem"),
+    path("export/", quality.export, name="export"),
+    path("scan/", quality.scan, name="scan"),
+    path("rules/", quality.rules, name="rules"),
+    path("risk/", quality.risk, name="risk"),
 ]
 
 urlpatterns = [
@@ -116,6 +127,7 @@ urlpatterns = [
     path("cleaning/", include((cleaning_patterns, "cleaning"))),
     path("review/", include((review_patterns, "review"))),
     path("tasks/", include((collection_patterns, "collection"))),
+    path("quality/", include((quality_patterns, "quality"))),
     path("m/", include("ybss.web.urls_collect")),
     *urls_appointments.urlpatterns,
 ]

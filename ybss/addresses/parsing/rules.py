@@ -126,10 +126,21 @@ class Analysis:
         return o[tok.start], (o[tok.end - 1] + 1 if tok.end > tok.start else o[tok.start])
 
 
+def _as_number(value: str) -> str | None:
+    """The number ``value`` writes, in Arabic digits without leading zeros: "0501" → "501",
+    "１８" (full-width) → "18", "十八" → "18"; None when it is not a plain number."""
+    v = value.strip().removesuffix("号")
+    if v.isdecimal():  # also full-width digits, which int() reads (not superscripts)
+        return str(int(v))
+    n = cn_to_int(v)
+    return None if n is None else str(n)
+
+
 def canon_number(value: str) -> str:
-    """Digits without leading zeros ("0501" → "501"); anything else upper-cased as it is."""
-    if value.isdigit():
-        return str(int(value))
+    """Digits without leading zeros ("0501" → "501", "十八" → "18"); anything else upper-cased."""
+    number = _as_number(value) if value else None
+    if number is not None:
+        return number
     return value.upper()
 
 
@@ -140,8 +151,9 @@ def canon_building(value: str) -> str:
     """A building as compared: "3号楼", "3栋", "第3幢", "03" → "3"; "A座" stays "A座"."""
     v = value.strip().upper().removeprefix("第")
     stem = _BUILDING_SUFFIX.sub("", v)
-    if stem.isdigit():
-        return str(int(stem))
+    number = _as_number(stem) if stem else None
+    if number is not None:
+        return number
     return v
 
 

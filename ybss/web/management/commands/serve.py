@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -28,6 +29,12 @@ class Command(BaseCommand):
         from ybss.jobs.runner import ensure_swept
 
         ensure_swept()  # jobs a previous server left running died with it
+        from ybss.quality.schedule import start_nightly_scan
+
+        if start_nightly_scan():
+            self.stdout.write(
+                f"Nightly quality scan at {settings.YBSS_QUALITY_SCAN_HOUR}:00 (YBSS_QUALITY_SCAN_HOUR)."
+            )
         from waitress import serve
 
         from ybss.wsgi import application

@@ -1,0 +1,116 @@
+"""`ybss quality scan [--json] [--police-unit CODE] [--dry-run]`: run every quality check over the
+base (or one police unit's subtree), update the problem ledger, and print what was found — record,
+its 来源编号, category, rule and score — with a summary by category. ``--dry-run`` leaves the
+ledger alone. Progress goes to stderr; the report to stdout (JSON lines with ``--json``).
+Scheduled use: ``ybss quality scan --quiet`` from cron / a systemd timer, nightly.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+
+class Command(BaseCommand):
+    help = "质量审查 / quality checks: ybss quality scan [--json] [--police-unit CODE] [--dry-run]"
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        scan = sub.add_parser("scan", help="run every check and update the problem ledger")
+        scan.add_argument("--json", action="store_true", help="one JSON object per finding, then a summary")
+        scan.add_argument("--police-unit", default="", help="only this police unit's subtree (code prefix)")
+        scan.add_argument("--dry-run", action="store_true", help="report only; leave the ledger alone")
+        scan.add_argument("--quiet", action="store_true", help="print the summary only")
+        scan.add_argument("--limit", type=int, default=0, help="print at most N findings (0 = all)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] != "scan":
+            raise CommandError(f"unknown action {opts['action']}")
+        from ybss.quality import scan as scanning
+        from ybss.quality.findings import CATEGORIES
+
+        prefix = (opts["police_unit"] or "").strip()
+        if prefix and not prefix.isdigit():
+            raise CommandError("--police-unit 应为警务单位代码 / must be a police-unit code prefix")
+        bar = tqdm(
+            total=len(scanning.CHECK_MODULES) + 1,
+            desc="质量审查 scan",
+            unit="step",
+            file=sys.stderr,
+            disable=opts["quiet"],
+        )
+
+        def step(label: str) -> None:
+            bar.set_postfix_str(label)
+            if label in {m.rsplit(".", 1)[-1] for m in scanning.CHECK_MODULES} | {"ledger"}:
+                bar.update(1)
+
+        t0 = time.perf_counter()
+        if opts["dry_run"]:
+            ctx = scanning.make_context(police_prefix=prefix, progress=step)
+            findings = scanning.run_scan(ctx)
+            counts: dict[str, int] = {}
+        else:
+            scan, findings = scanning.scan_and_record(police_prefix=prefix, progress=step)
+            counts = {"opened": scan.opened, "fixed": scan.fixed}
+        bar.close()
+        seconds = time.perf_counter() - t0
+        by_cat = Counter(f.category for f in findings)
+        shown = findings if not opts["limit"] else findings[: opts["limit"]]
+        refs = _source_refs(shown) if not opts["quiet"] else {}
+        if opts["json"]:
+            for f in [] if opts["quiet"] else shown:
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "category": f.category,
+                            "rule": f.rule,
+                            "record_type": f.record_type,
+                            "record_id": f.record_id,
+                            "source_ref": refs.get((f.record_type, f.record_id), ""),
+                            "score": round(f.score, 3),
+                            "severity": f.severity,
+                            "related": [list(r) for r in f.related],
+                            "collector_id": f.collector_id,
+                            "evidence": f.evidence,
+                        },
+                        ensure_ascii=False,
+                        default=str,
+                    )
+                )
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "summary": dict(by_cat),
+                        "findings": len(findings),
+                        "seconds": round(seconds, 2),
+                        **counts,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return
+        if not opts["quiet"]:
+            for f in shown:
+                ref = refs.get((f.record_type, f.record_id), "")
+                label = CATEGORIES.get(f.category, (f.category, ""))[0]
+                self.stdout.write(
+                    f"{f.record_type}:{f.record_id}\t{ref or '-'}\t{label}\t{f.rule}\t{f.score:.2f}"
+                )
+        self.stdout.write(
+            f"共 {len(findings)} 条发现 / findings in {seconds:.1f} s" + (f" · {counts}" if counts else "")
+        )
+        for cat, n in sorted(by_cat.items(), key=lambda kv: -kv[1]):
+            self.stdout.write(f"  {CATEGORIES.get(cat, (cat, ''))[0]} ({cat}): {n}")
+
+
+def _source_refs(findings: list[Any]) -> dict[tuple[str, int], str]:
+    from ybss.quality.scan import _stamps
+
+    return {k: v[2] for k, v in _stamps(findings).items()}
