@@ -237,3 +237,23 @@ def test_every_category_has_a_rule_and_codes_are_unique():
     assert {r.category for r in rules} == set(CATEGORIES)
     assert [c for c, n in Counter(r.code for r in rules).items() if n > 1] == []
     assert len(scan.check_modules()) == len(scan.CHECK_MODULES)
+
+
+def test_scan_command_reports_precision_and_recall_against_an_answer_key(county, tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    p = _bad_person(county, sex="1", birth_date=dt.date(1980, 1, 1), phone="12345")
+    key = tmp_path / "answers.json"
+    key.write_text(
+        json.dumps(
+            {"answers": [{"category": "phone_invalid", "record_type": "registry.person", "record_id": p.pk}]}
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("quality", "scan", "--dry-run", "--answers", str(key), stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("phone_invalid"))
+    assert "1.000" in line and line.endswith("met")

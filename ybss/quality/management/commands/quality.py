@@ -28,8 +28,25 @@ class Command(BaseCommand):
         scan.add_argument("--dry-run", action="store_true", help="report only; leave the ledger alone")
         scan.add_argument("--quiet", action="store_true", help="print the summary only")
         scan.add_argument("--limit", type=int, default=0, help="print at most N findings (0 = all)")
+        scan.add_argument(
+            "--answers", default="", help="an answer key (from `quality inject`): print precision/recall"
+        )
+        scan.add_argument(
+            "--baseline",
+            default="",
+            help="--json output of a scan before injection: only new findings are scored",
+        )
+        inject = sub.add_parser(
+            "inject", help="plant known errors of every category (a COPY of the county only)"
+        )
+        inject.add_argument("--seed", type=int, default=1)
+        inject.add_argument("--per-category", type=int, default=40)
+        inject.add_argument("--answers-out", required=True, help="where to write the answer key (JSON)")
+        inject.add_argument("--yes", action="store_true", help="confirm: this database is a disposable copy")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "inject":
+            return self.inject(opts)
         if opts["action"] != "scan":
             raise CommandError(f"unknown action {opts['action']}")
         from ybss.quality import scan as scanning
@@ -64,12 +81,16 @@ class Command(BaseCommand):
         by_cat = Counter(f.category for f in findings)
         shown = findings if not opts["limit"] else findings[: opts["limit"]]
         refs = _source_refs(shown) if not opts["quiet"] else {}
+        if opts["answers"]:
+            self.score(findings, opts["answers"], opts["baseline"])
+            return
         if opts["json"]:
             for f in [] if opts["quiet"] else shown:
                 self.stdout.write(
                     json.dumps(
                         {
                             "category": f.category,
+                            "fingerprint": f.fingerprint,
                             "rule": f.rule,
                             "record_type": f.record_type,
                             "record_id": f.record_id,
@@ -108,6 +129,53 @@ class Command(BaseCommand):
         )
         for cat, n in sorted(by_cat.items(), key=lambda kv: -kv[1]):
             self.stdout.write(f"  {CATEGORIES.get(cat, (cat, ''))[0]} ({cat}): {n}")
+
+    def inject(self, opts: dict[str, Any]) -> None:
+        """Plant known errors into this (copied!) database and write the answer key."""
+        from pathlib import Path
+
+        from ybss.quality.inject import dumps_key, inject_errors
+
+        if not opts["yes"]:
+            raise CommandError(
+                "这会写入虚假数据，只能用于副本；确认请加 --yes / writes fake records: copies only, add --yes"
+            )
+        key = inject_errors(seed=opts["seed"], per_category=opts["per_category"])
+        Path(opts["answers_out"]).write_text(dumps_key(key), encoding="utf-8")
+        self.stdout.write(f"injected {len(key['answers'])} known errors; answers in {opts['answers_out']}")
+
+    def score(self, findings: list[Any], answers_path: str, baseline_path: str) -> None:
+        """Precision and recall per category against an answer key (new findings only)."""
+        from pathlib import Path
+
+        from ybss.quality.findings import CATEGORIES
+        from ybss.quality.inject import match
+
+        try:
+            key = json.loads(Path(answers_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"cannot read the answer key: {exc}") from exc
+        known: set[str] = set()
+        if baseline_path:
+            for line in Path(baseline_path).read_text(encoding="utf-8").splitlines():
+                row = json.loads(line) if line.strip() else {}
+                if "fingerprint" in row:
+                    known.add(row["fingerprint"])
+        new = [f for f in findings if f.fingerprint not in known]
+        scores = match(key["answers"], new)
+        self.stdout.write(f"{'category':<24}{'answers':>8}{'found':>7}{'precision':>11}{'recall':>8}  target")
+        met = 0
+        for cat in CATEGORIES:
+            s = scores[cat]
+            p = f"{s.precision:.3f}" if s.precision is not None else "—"
+            r = f"{s.recall:.3f}" if s.recall is not None else "—"
+            met += s.met
+            self.stdout.write(
+                f"{cat:<24}{s.answers:>8}{s.found:>7}{p:>11}{r:>8}  {s.target} {'met' if s.met else 'MISSED'}"
+            )
+        self.stdout.write(
+            f"targets met in {met} of {len(CATEGORIES)} categories ({len(new)} new findings scored)"
+        )
 
 
 def _source_refs(findings: list[Any]) -> dict[tuple[str, int], str]:
