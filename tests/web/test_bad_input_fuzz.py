@@ -217,6 +217,7 @@ def test_every_api_write_rejects_garbage_cleanly(county, client_for, data):
         "map": a.door.pk,
         "cleaning": _cleaning_item(county).pk,
         "collection": 999_999,
+        "quality": 999_999,
     }
     for op in iter_operations():
         if op.method == "GET" or "{path" in op.path or op.path.rstrip("/") == "/api":
