@@ -9,7 +9,6 @@ police networks are offline (DOMAIN.md §10).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +31,33 @@ VENDOR_FILES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Edits that keep vendored code from naming anything on the internet: Leaflet's attribution
+#: prefix links to leafletjs.com (switched off by map.js, but a link all the same) and its banner
+#: names the site. What remains is the SVG namespace name "http://www.w3.org/2000/svg", which
+#: createElementNS and xmlns need verbatim and which no browser ever fetches.
+OFFLINE_EDITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "leaflet/leaflet.js": (
+        (
+            '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">',
+            '<span title="A JavaScript library for interactive maps">',
+        ),
+        ('"Leaflet</a>"', '"Leaflet</span>"'),
+        ("interactive maps. https://leafletjs.com", "interactive maps. (leafletjs.com)"),
+    ),
+}
+
+
+def offline_copy(dst_rel: str, data: bytes) -> bytes:
+    """``data`` with the edits of ``OFFLINE_EDITS`` for the vendored file ``dst_rel``."""
+    edits = OFFLINE_EDITS.get(dst_rel)
+    if not edits:
+        return data
+    text = data.decode("utf-8")
+    for old, new in edits:
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
 def collect_vendor_assets(node_modules: Path | None = None, dest: Path | None = None) -> list[Path]:
     """Copy the vendored files from ``node_modules`` into ``static/vendor``; return the copies.
 
@@ -47,7 +73,8 @@ def collect_vendor_assets(node_modules: Path | None = None, dest: Path | None = 
             raise FileNotFoundError(f"{src} is missing: run `npm ci` at the repository root first")
         dst = dst_root / dst_rel
         dst.parent.mkdir(parents=True, exist_ok=True)
-        if not dst.is_file() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
+        data = offline_copy(dst_rel, src.read_bytes())
+        if not dst.is_file() or dst.read_bytes() != data:
+            dst.write_bytes(data)
         written.append(dst)
     return written
