@@ -48,7 +48,7 @@ ensure_postgres() {  # start the local PostgreSQL server when it is installed bu
 }
 
 ensure_chromium() {  # Debian's chromium and CJK fonts for the browser tests (root + apt only)
-  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then return 0; fi
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then return 0; fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing chromium and fonts-noto-cjk (browser tests, Chinese glyphs)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
@@ -58,7 +58,7 @@ ensure_chromium() {  # Debian's chromium and CJK fonts for the browser tests (ro
 }
 
 ensure_pdf_libs() {  # Pango and CJK fonts for PDF slips and reports (WeasyPrint; root + apt only)
-  if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if ldconfig -p 2>/dev/null | grep 'libpangoft2-1.0.so.0' >/dev/null && fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
     return 0
   fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

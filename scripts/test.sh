@@ -18,7 +18,9 @@ echo "==> mypy (services, selectors, scoping, pure modules)"
 .venv/bin/mypy ybss/org/jurisdiction.py ybss/*/services.py ybss/*/selectors.py ybss/core/identifiers.py \
   ybss/registry/rules.py ybss/audit/records.py ybss/collection/[!s]*.py ybss/collection/sync.py \
   ybss/collection/scheduling.py ybss/collection/slips.py ybss/quality/[!s]*.py ybss/quality/scan.py \
-  ybss/quality/signals.py ybss/quality/spec.py ybss/quality/schedule.py || status=1
+  ybss/quality/signals.py ybss/quality/spec.py ybss/quality/schedule.py \
+  ybss/supervision/[!s]*.py ybss/supervision/spotchecks.py ybss/supervision/schedule.py \
+  ybss/demo/supervision.py || status=1
 
 echo "==> pytest on SQLite"
 env -u DATABASE_URL .venv/bin/pytest -n 2 "$@" || status=1

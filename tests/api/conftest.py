@@ -42,6 +42,9 @@ class ApiClient:
     def put(self, path: str, data: Any = None) -> tuple[int, Any]:
         return self._call("put", path, data)
 
+    def patch(self, path: str, data: Any = None) -> tuple[int, Any]:
+        return self._call("patch", path, data)
+
     def delete(self, path: str) -> tuple[int, Any]:
         return self._call("delete", path)
 

@@ -57,6 +57,10 @@ class _ReportFile:
     pk = "export"  # jobs/<pk>/files/<name>: the file the other station's job does have
 
 
+class _BulletinFile:
+    pk = "pdf"  # supervision/bulletins/<pk>/files/<kind>
+
+
 def _record_for(route: str, station, param: str):
     if "cleaning/items" in route:
         return station.cleaning_item
@@ -78,6 +82,12 @@ def _record_for(route: str, station, param: str):
         return station.task
     if route.lstrip("/").startswith("quality"):
         return station.problem
+    if route.lstrip("/").startswith(("supervision/targets", "supervision/assessment")):
+        return station.target
+    if route.lstrip("/").startswith("supervision/bulletins"):
+        return _BulletinFile if param == "kind" else station.bulletin
+    if route.lstrip("/").startswith("supervision/spot-checks"):
+        return station.spot_item if "/items/" in route else station.spot_round
     for prefix, rec in (
         ("address", station.door),
         ("house", station.house),
@@ -215,6 +225,49 @@ def _problems(county):
         )
 
 
+@pytest.fixture(autouse=True)
+def _targets(county):
+    """A county target for each station's police district."""
+    import datetime as dt
+
+    from ybss.supervision.targets import target_set
+
+    for station in (county.a, county.b):
+        station.target = target_set(
+            actor=county.users["supervisor"],
+            police_unit_code=station.district.code,
+            code="house_verified",
+            value="90",
+            deadline=dt.date(2026, 12, 31),
+        )
+
+
+@pytest.fixture(autouse=True)
+def _spot_checks(county):
+    """A spot-check round of each station (drawn by its chief), with the item on its door plate
+    given to its officer."""
+    from tests.supervision.spotcheck_helpers import station_round
+
+    for station in (county.a, county.b):
+        station.spot_round, station.spot_item = station_round(county, station)
+
+
+@pytest.fixture(autouse=True)
+def _bulletins(county):
+    """A draft bulletin of the county (every station user of it may read it) and one of another
+    county bureau, which no user here may see: the walk fills the bulletin routes with the latter."""
+    from django.utils import timezone
+
+    from tests.supervision.bulletin_util import make_other_county
+    from ybss.supervision.bulletins import bulletin_draft
+
+    ours = bulletin_draft(actor=county.users["supervisor"], as_of=timezone.localdate())
+    other = make_other_county()
+    theirs = bulletin_draft(actor=other.supervisor, as_of=timezone.localdate())
+    for station in (county.a, county.b):
+        station.bulletin, station.own_bulletin = theirs, ours
+
+
 def _versions() -> dict:
     from ybss.org.models import Notice
 
@@ -239,6 +292,16 @@ def _versions() -> dict:
 
     out["Problem"] = sorted(Problem.objects.values_list("pk", "state", "note"))
     out["RuleSetting"] = sorted(RuleSetting.objects.values_list("code", "enabled"))
+    from ybss.supervision.models import Target
+
+    out["Target"] = sorted(Target.objects.values_list("pk", "active", "version"))
+    from ybss.supervision.models import Bulletin, SpotCheckItem, SpotCheckRound
+
+    out["Bulletin"] = sorted(Bulletin.objects.values_list("pk", "state", "version", "praise", "digest"))
+    out["SpotCheckRound"] = sorted(SpotCheckRound.objects.values_list("pk", "state"))
+    out["SpotCheckItem"] = sorted(
+        SpotCheckItem.objects.values_list("pk", "result", "checker_id", "problem_id")
+    )
     return out
 
 
@@ -293,6 +356,11 @@ def test_lists_show_own_station(county, client_for, role):
             ("/quality/", f"#{mine.problem.pk} "),
         ):
             assert marker in client.get(route).content.decode(), route
+        if role != "collector":  # collectors see no spot checks (jurisdiction docstring)
+            assert mine.spot_round.name in client.get("/supervision/spot-checks/").content.decode()
+        if role != "collector":  # collectors read no bulletins; chiefs and officers read the county's
+            listing = client.get("/supervision/bulletins/").content.decode()
+            assert f"/supervision/bulletins/{mine.own_bulletin.pk}/" in listing
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -381,3 +449,33 @@ def test_map_routes_hide_the_other_station(county, client_for, role):
         )
         assert resp.status_code == 404
         assert StandardAddress.objects.get(pk=other.door.pk).version == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_supervision_nodes_of_the_other_station_are_404(county, client_for, role):
+    """The dashboard's node pages and the rates API name a node in the path or the query, which the
+    walk above cannot fill: here every node of the other station answers 404 (the same as a
+    missing one), and the map narrowed to the other station's prefix shows nothing."""
+    from ybss.supervision import rates
+
+    rates.rates_refresh()
+    for mine, other in ((county.a, county.b), (county.b, county.a)):
+        client = client_for(mine.users[role])
+        assert client.get(f"/supervision/node/police/{mine.district.code}/").status_code == 200
+        for tree, node in (
+            ("police", other.station),
+            ("police", other.district),
+            ("division", other.town),
+            ("division", other.village),
+        ):
+            page = client.get(f"/supervision/node/{tree}/{node.code}/")
+            assert page.status_code == 404, (role, tree, node.code)
+            _assert_clean(page.content.decode(), other, page.request["PATH_INFO"])
+            for api in ("/api/supervision/rates", "/api/supervision/rates/history"):
+                resp = client.get(api, {"tree": tree, "code": node.code})
+                assert resp.status_code == 404, (role, api, node.code)
+        body = client.get("/api/supervision/rates", {"children": "true"}).json()
+        seen = {body["node"]["code"], *(c["node"]["code"] for c in body["children"])}
+        assert not seen & {other.station.code, other.district.code, other.village.code}
+        box = {"bbox": "105,30,115,40", "cell": "1", "progress": "true", "police_unit": other.district.prefix}
+        assert client.get("/api/map/grid", box).json()["cells"] == []

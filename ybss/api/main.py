@@ -48,6 +48,10 @@ api.add_router("/map", mapping.router)
 api.add_router("/cleaning", "ybss.api.cleaning.router")
 api.add_router("/collection", "ybss.api.collection.router")
 api.add_router("/quality", "ybss.api.quality.router")
+api.add_router("/supervision/assessment", "ybss.api.supervision_targets.router")
+api.add_router("/supervision/rates", "ybss.api.supervision_rates.router")
+api.add_router("/supervision/bulletins", "ybss.api.supervision_bulletins.router")
+api.add_router("/supervision/spot-checks", "ybss.api.supervision_spotchecks.router")
 
 # Registered last so that it only catches what no operation above matched.
 _fallback = Router()

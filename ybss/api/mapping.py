@@ -63,13 +63,24 @@ def _span(box: BBox, limit: float) -> BBox:
     return box
 
 
-class PointsQuery(Schema):
+class NodeQuery(Schema):
+    """Narrow the map to a node of either tree (the supervision dashboard) and ask for the work
+    progress of each door plate (see ``ybss.mapping.selectors``)."""
+
+    division: CodePrefix = None
+    police_unit: CodePrefix = None
+    progress: bool = Field(
+        False, description="Add the progress step: 0 none, 1 marked, 2 verified, 3 collected"
+    )
+
+
+class PointsQuery(NodeQuery):
     bbox: Box
     system: System = CoordSystem.WGS84
     limit: int = Field(5000, ge=1, le=10_000)
 
 
-class GridQuery(Schema):
+class GridQuery(NodeQuery):
     bbox: Box
     system: System = CoordSystem.WGS84
     cell: float = Field(0.01, ge=0.0005, le=1.0, allow_inf_nan=False, description="Cell size (degrees)")
@@ -99,7 +110,8 @@ class BoundaryQuery(Schema):
 class PointsOut(Schema):
     system: str
     items: list[list[Any]] = Field(
-        description="[id, lng, lat, state]: state 0 unmarked, 1 marked, 2 confirmed"
+        description="[id, lng, lat, state]: state 0 unmarked, 1 marked, 2 confirmed; with progress, "
+        "a fifth item: 0 none, 1 marked, 2 houses verified, 3 collected"
     )
     truncated: bool
 
@@ -107,7 +119,10 @@ class PointsOut(Schema):
 class GridOut(Schema):
     system: str
     cell: float
-    cells: list[list[Any]] = Field(description="[lng, lat, total, unmarked, marked, confirmed]")
+    cells: list[list[Any]] = Field(
+        description="[lng, lat, total, unmarked, marked, confirmed]; with progress "
+        "[lng, lat, total, none, marked, verified, collected]"
+    )
 
 
 class TodoItem(Schema):
@@ -203,7 +218,15 @@ def _item(a: Any, system: str) -> dict[str, Any]:
 @scoped
 def door_points(request: HttpRequest, query: Query[PointsQuery]) -> Any:
     box = _span(query.bbox, MAX_POINT_SPAN)  # type: ignore[arg-type]
-    pts = selectors.door_points(actor=caller(request), box=box, system=str(query.system), limit=query.limit)
+    pts = selectors.door_points(
+        actor=caller(request),
+        box=box,
+        system=str(query.system),
+        limit=query.limit,
+        division=_s(query.division),
+        police_unit=_s(query.police_unit),
+        progress=query.progress,
+    )
     return {"system": str(query.system), "items": pts.items, "truncated": pts.truncated}
 
 
@@ -215,7 +238,15 @@ def door_grid(request: HttpRequest, query: Query[GridQuery]) -> Any:
     box: BBox = _span(query.bbox, MAX_GRID_SPAN)  # type: ignore[arg-type]
     if (box.east - box.west) * (box.north - box.south) / (query.cell * query.cell) > MAX_GRID_CELLS:
         raise InvalidInput(code="map.box_too_big", fields={"cell": [selectors.CELLS_TOO_SMALL]})
-    cells = selectors.door_grid(actor=caller(request), box=box, cell=query.cell, system=str(query.system))
+    cells = selectors.door_grid(
+        actor=caller(request),
+        box=box,
+        cell=query.cell,
+        system=str(query.system),
+        division=_s(query.division),
+        police_unit=_s(query.police_unit),
+        progress=query.progress,
+    )
     return {"system": str(query.system), "cell": query.cell, "cells": cells}
 
 

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from ybss.jobs.services import quality_scan_submit
 from ybss.quality import selectors, services
-from ybss.quality.findings import CATEGORIES
+from ybss.quality.findings import CATEGORIES, OTHER_CATEGORIES, category_label
 from ybss.quality.models import ProblemState
 
 from .auth import caller
@@ -48,7 +48,7 @@ def _out(p: Any) -> dict[str, Any]:
         "id": p.pk,
         "rule": p.rule,
         "category": p.category,
-        "category_label": str(CATEGORIES.get(p.category, (p.category, ""))[0]),
+        "category_label": str(category_label(p.category)),
         "severity": p.severity,
         "record_type": p.record_type,
         "record_id": p.record_id,
@@ -80,7 +80,7 @@ class ProblemQuery(Schema):
 @scoped
 def problems(request: HttpRequest, query: Query[ProblemQuery]) -> Any:
     f = selectors.ProblemFilters(
-        category=query.category if query.category in CATEGORIES else "",
+        category=query.category if query.category in CATEGORIES or query.category in OTHER_CATEGORIES else "",
         state=query.state,
         police_unit=query.police_unit,
         collector=query.collector,

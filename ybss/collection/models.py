@@ -16,22 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ybss.core.models import BusinessRecord
-
-
-class Stamped(models.Model):
-    """Both hierarchy stamps, for scoping, on collection rows that are not full business records."""
-
-    division = models.ForeignKey(
-        "org.AdminDivision", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    police_unit = models.ForeignKey(
-        "org.PoliceUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("police unit")
-    )
-
-    class Meta:
-        abstract = True
-
+from ybss.core.models import BusinessRecord, Stamped
 
 # --- tasks -----------------------------------------------------------------------------------
 

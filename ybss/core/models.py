@@ -65,6 +65,21 @@ class BusinessRecord(models.Model):
         return self.status != RecordStatus.VOIDED
 
 
+class Stamped(models.Model):
+    """Both hierarchy stamps, for scoping, on rows that are not full business records (collection
+    rows, supervision facts, spot checks, bulletins). ``org.jurisdiction.scope`` applies unchanged."""
+
+    division = models.ForeignKey(
+        "org.AdminDivision", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
+    )
+    police_unit = models.ForeignKey(
+        "org.PoliceUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("police unit")
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CodeList(models.Model):
     """An official code list (民族, 与户主关系, 特种行业 ...), maintained by the county admin."""
 

@@ -18,6 +18,8 @@ class JobKind(models.TextChoices):
     EXPORT = "export", _("Export")
     DUPLICATES = "duplicates", _("Duplicate address check")
     QUALITY = "quality", _("Quality scan")
+    RATES = "rates", _("Rate count")
+    BULLETIN = "bulletin", _("Bulletin issue")
 
 
 class JobState(models.TextChoices):

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ybss.core.errors import AppError, Forbidden, InvalidInput
+from ybss.core.errors import AppError, Conflict, Forbidden, InvalidInput
 from ybss.org import jurisdiction
 from ybss.org.models import User
 from ybss.transfer.columns import KINDS
@@ -196,6 +196,43 @@ def quality_scan_submit(*, actor: User, language: str = "") -> Job:
         return open_job
     return job_submit(
         actor=actor, kind=JobKind.QUALITY, params={"language": language or settings.LANGUAGE_CODE}
+    )
+
+
+def rates_refresh_submit(*, actor: User, language: str = "") -> Job:
+    """Count today's rates now as a background job (any user who sees business data: the count is
+    county-wide and shows nothing by itself), or return the one still running."""
+    if not jurisdiction.can_see_business_data(actor):
+        raise Forbidden()
+    runner.ensure_swept()
+    open_job = Job.objects.filter(kind=JobKind.RATES, state__in=OPEN_STATES).order_by("-id").first()
+    if open_job is not None:
+        return open_job
+    return job_submit(
+        actor=actor, kind=JobKind.RATES, params={"language": language or settings.LANGUAGE_CODE}
+    )
+
+
+def bulletin_issue_submit(*, actor: User, bulletin_id: int, language: str = "") -> Job:
+    """Issue a bulletin draft as a background job (rendering takes seconds), or return the job
+    already issuing it. Supervisors and admins of a county bureau only; the draft must be in scope
+    and still a draft (Conflict ``bulletin.not_draft`` otherwise)."""
+    from ybss.supervision.bulletins import bulletin_get
+    from ybss.supervision.models import BulletinState
+
+    if not jurisdiction.can_issue_bulletins(actor):
+        raise Forbidden()
+    b = bulletin_get(actor=actor, pk=bulletin_id)
+    if b.state != BulletinState.DRAFT:
+        raise Conflict(_("This bulletin has already been issued."), code="bulletin.not_draft")
+    runner.ensure_swept()
+    for job in Job.objects.filter(kind=JobKind.BULLETIN, state__in=OPEN_STATES):
+        if job.params.get("bulletin") == b.pk:
+            return job
+    return job_submit(
+        actor=actor,
+        kind=JobKind.BULLETIN,
+        params={"bulletin": b.pk, "language": language or settings.LANGUAGE_CODE},
     )
 
 

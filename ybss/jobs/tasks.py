@@ -171,9 +171,38 @@ def run_quality_task(job: Job, reporter: Reporter) -> Outcome:
     )
 
 
+def run_rates_task(job: Job, reporter: Reporter) -> Outcome:
+    """Count every rate for today now (``supervision.rates.rates_refresh``)."""
+    from ybss.supervision.definitions import RATES
+    from ybss.supervision.rates import rates_refresh
+
+    steps = list(RATES)
+    reporter.stage("count")
+
+    def step(code: str) -> None:
+        reporter(steps.index(code) + 1, len(steps))
+
+    rows = rates_refresh(trigger="job", progress=step)
+    return Outcome({"facts": rows})
+
+
+def run_bulletin_task(job: Job, reporter: Reporter) -> Outcome:
+    """Issue a bulletin draft (``supervision.bulletins.bulletin_issue``): render its PDF, Word and
+    Excel files from the stored content and freeze it."""
+    from ybss.supervision.bulletins import bulletin_issue
+
+    reporter.stage("render")
+    reporter(0, 1)
+    b = bulletin_issue(actor=job.actor, bulletin=int(job.params["bulletin"]))
+    reporter(1, 1)
+    return Outcome({"bulletin": b.pk, "number": b.number, "year": b.year, "version": b.version})
+
+
 TASKS: dict[str, Callable[[Job, Reporter], Outcome]] = {
     JobKind.IMPORT: run_import_task,
     JobKind.EXPORT: run_export_task,
     JobKind.DUPLICATES: run_duplicates_task,
     JobKind.QUALITY: run_quality_task,
+    JobKind.RATES: run_rates_task,
+    JobKind.BULLETIN: run_bulletin_task,
 }

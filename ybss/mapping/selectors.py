@@ -5,6 +5,19 @@ Door plates are business records: every read starts from ``jurisdiction.scope``.
 geography (the outlines of villages, townships and police districts, no personal data) and are
 shown to every user who may see business data at all.
 
+Progress (the supervision map, ``progress=True``): each door plate also gets the furthest step of
+the work done on it *in order* — a ladder, so each colour implies the ones before it:
+
+* 0 ``none``: its point is not confirmed yet (unmarked, or marked but unconfirmed);
+* 1 ``marked``: its point is confirmed (it counts in the 标注率);
+* 2 ``verified``: and it has at least one house (at the door plate or one of its rooms) and every
+  such house is verified in the field (核查);
+* 3 ``collected``: and at least one accepted person currently lives in one of those houses
+  (实有人口 collected there).
+
+Cancelled (注销) houses, residences and persons do not count. Collection task households are not
+used: tasks cover only part of a county, while residences say the same for every door plate.
+
 Coordinates: the database holds WGS-84. A box comes in, and points go out, in the system the
 page displays (``system``): the box's corners are converted to WGS-84 (padded, since the systems'
 offsets vary slightly across a box) and every point back.
@@ -15,7 +28,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, FloatField, Q, QuerySet, Value
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Floor
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +50,16 @@ from ybss.addresses.models import AddressLevel, CleanState, MarkState, StandardA
 from ybss.core.models import RecordStatus
 from ybss.org import jurisdiction
 from ybss.org.models import AdminDivision, PoliceUnit, User
+from ybss.registry.models import House, Residence, VerifyState
 
 from . import geometry
 from .models import Boundary
 
 #: Mark states as the compact point arrays carry them.
 STATE_CODES: dict[str, int] = {MarkState.UNMARKED: 0, MarkState.MARKED: 1, MarkState.CONFIRMED: 2}
+#: Progress steps of the supervision map (see the module docstring).
+PROGRESS_NONE, PROGRESS_MARKED, PROGRESS_VERIFIED, PROGRESS_COLLECTED = 0, 1, 2, 3
+PROGRESS_STATES = ("none", "marked", "verified", "collected")
 #: The messages of the box limits the API enforces (kept here, in this app's catalogue).
 BOX_TOO_BIG = _("The area is too large: zoom in.")
 CELLS_TOO_SMALL = _("The cells are too small for this area.")
@@ -87,6 +117,44 @@ def _in_box(qs: QuerySet[StandardAddress], box: BBox) -> QuerySet[StandardAddres
     )
 
 
+def _in_node(qs: QuerySet[StandardAddress], division: str, police_unit: str) -> QuerySet[StandardAddress]:
+    """``qs`` narrowed to a division and/or police-unit subtree (code prefixes; '' = no filter)."""
+    if division:
+        qs = qs.filter(jurisdiction.subtree_q("division", division))
+    if police_unit:
+        qs = qs.filter(jurisdiction.subtree_q("police_unit", police_unit))
+    return qs
+
+
+def _with_progress(qs: QuerySet[StandardAddress]) -> QuerySet[StandardAddress]:
+    """``qs`` annotated with ``progress`` (0–3, see the module docstring), computed in the same
+    query: correlated EXISTS over the houses at the door plate and at its rooms (both by index),
+    inside a CASE that stops at the first step not reached."""
+    houses = House.objects.exclude(status=RecordStatus.VOIDED)
+    unverified = houses.exclude(verify_state=VerifyState.VERIFIED)
+    living = Residence.objects.filter(active=True, person__status=RecordStatus.ACCEPTED).exclude(
+        status=RecordStatus.VOIDED
+    )
+    live = living.exclude(house__status=RecordStatus.VOIDED)
+    door = OuterRef("pk")
+    has_house = Exists(houses.filter(address_id=door)) | Exists(houses.filter(address__parent_id=door))
+    has_unverified = Exists(unverified.filter(address_id=door)) | Exists(
+        unverified.filter(address__parent_id=door)
+    )
+    has_resident = Exists(live.filter(house__address_id=door)) | Exists(
+        live.filter(house__address__parent_id=door)
+    )
+    return qs.annotate(
+        progress=Case(
+            When(~Q(mark_state=MarkState.CONFIRMED), then=Value(PROGRESS_NONE)),
+            When(~has_house | has_unverified, then=Value(PROGRESS_MARKED)),
+            When(has_resident, then=Value(PROGRESS_COLLECTED)),
+            default=Value(PROGRESS_VERIFIED),
+            output_field=IntegerField(),
+        )
+    )
+
+
 def _out(lng: Any, lat: Any, system: str) -> tuple[float, float]:
     x, y = from_wgs84(float(lng), float(lat), system)
     return round(x, 7), round(y, 7)
@@ -94,36 +162,60 @@ def _out(lng: Any, lat: Any, system: str) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Points:
-    items: list[list[Any]]  # [id, lng, lat, state code]
+    items: list[list[Any]]  # [id, lng, lat, state code] (+ progress when asked for)
     truncated: bool
 
 
-def door_points(*, actor: User, box: BBox, system: str = "WGS84", limit: int = 5000) -> Points:
+def door_points(
+    *,
+    actor: User,
+    box: BBox,
+    system: str = "WGS84",
+    limit: int = 5000,
+    division: str = "",
+    police_unit: str = "",
+    progress: bool = False,
+) -> Points:
     """Door plates with a point inside ``box`` (drawn in ``system``), as ``[id, lng, lat, state]``
-    in ``system``; at most ``limit`` (``truncated`` says there were more). One query."""
+    in ``system`` — with a fifth item, the progress step (0–3), when ``progress`` — narrowed to a
+    division and/or police-unit subtree (code prefixes); at most ``limit`` (``truncated`` says
+    there were more). Scoped; one query."""
     wbox = box.to_wgs84(system)
-    rows = list(
-        _in_box(_mappable(actor), wbox)
-        .order_by("pk")
-        .values_list("pk", "lng", "lat", "mark_state")[: limit + 1]
-    )
-    items = [[pk, *_out(lng, lat, system), STATE_CODES.get(state, 0)] for pk, lng, lat, state in rows[:limit]]
+    qs = _in_node(_in_box(_mappable(actor), wbox), division, police_unit).order_by("pk")
+    fields = ["pk", "lng", "lat", "mark_state"]
+    if progress:
+        qs = _with_progress(qs)
+        fields.append("progress")
+    rows = list(qs.values_list(*fields)[: limit + 1])
+    items = [[r[0], *_out(r[1], r[2], system), STATE_CODES.get(r[3], 0), *r[4:]] for r in rows[:limit]]
     return Points(items=items, truncated=len(rows) > limit)
 
 
-def door_grid(*, actor: User, box: BBox, cell: float, system: str = "WGS84") -> list[list[Any]]:
+def door_grid(
+    *,
+    actor: User,
+    box: BBox,
+    cell: float,
+    system: str = "WGS84",
+    division: str = "",
+    police_unit: str = "",
+    progress: bool = False,
+) -> list[list[Any]]:
     """Door plates inside ``box`` counted per grid cell of ``cell`` degrees (WGS-84), for the
-    zoomed-out map: ``[lng, lat, total, unmarked, marked, confirmed]`` per non-empty cell, the
-    point being the cell's mean position in ``system``. One aggregate query."""
+    zoomed-out map: ``[lng, lat, total, unmarked, marked, confirmed]`` per non-empty cell — or,
+    with ``progress``, ``[lng, lat, total, none, marked, verified, collected]`` — the point being
+    the cell's mean position in ``system``. Narrowed like ``door_points``. Scoped; one aggregate
+    query."""
     wbox = box.to_wgs84(system)
     size = Value(cell, output_field=FloatField())
+    qs = _in_node(_in_box(_mappable(actor), wbox), division, police_unit).annotate(
+        gx=Floor(Cast("lng", FloatField()) / size),
+        gy=Floor(Cast("lat", FloatField()) / size),
+    )
+    if progress:
+        return _progress_grid(_with_progress(qs), system)
     rows = (
-        _in_box(_mappable(actor), wbox)
-        .annotate(
-            gx=Floor(Cast("lng", FloatField()) / size),
-            gy=Floor(Cast("lat", FloatField()) / size),
-        )
-        .order_by()
+        qs.order_by()
         .values("gx", "gy")
         .annotate(
             n=Count("pk"),
@@ -137,6 +229,29 @@ def door_grid(*, actor: User, box: BBox, cell: float, system: str = "WGS84") -> 
     for r in rows:
         lng, lat = _out(r["x"], r["y"], system)
         out.append([lng, lat, r["n"], r["n"] - r["marked"] - r["confirmed"], r["marked"], r["confirmed"]])
+    return out
+
+
+def _progress_grid(qs: Any, system: str) -> list[list[Any]]:
+    """Cells by (cell, progress step), folded per cell: the step is computed once per door plate.
+    ``qs`` is ``door_grid``'s queryset with ``gx``/``gy``/``progress`` annotated (typed Any: the
+    stubs lose annotations across a call)."""
+    rows = (
+        qs.order_by()
+        .values("gx", "gy", "progress")
+        .annotate(n=Count("pk"), x=Sum(Cast("lng", FloatField())), y=Sum(Cast("lat", FloatField())))
+    )
+    cells: dict[tuple[Any, Any], list[float]] = {}
+    for r in rows:
+        c = cells.setdefault((r["gx"], r["gy"]), [0.0, 0.0, 0, 0, 0, 0, 0])
+        c[0] += r["x"]
+        c[1] += r["y"]
+        c[2] += r["n"]
+        c[3 + int(r["progress"])] += r["n"]
+    out = []
+    for x, y, n, *steps in cells.values():
+        lng, lat = _out(x / n, y / n, system)
+        out.append([lng, lat, int(n), *(int(k) for k in steps)])
     return out
 
 
@@ -263,6 +378,7 @@ def boundary_targets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 __all__ = [
+    "PROGRESS_STATES",
     "STATE_CODES",
     "BBox",
     "MapOptions",

@@ -14,7 +14,14 @@ Policy (default deny)
 * A person is visible where their record is stamped and wherever they have a current residence
   in jurisdiction, so a person who moved is seen by both districts.
 * Notices (``org.Notice``) are addressed to a police unit and seen inside its subtree.
+* Bulletins (``supervision.Bulletin``, 通报) are county documents stamped with the county bureau:
+  read by ``BULLETIN_READ_ROLES`` whose police unit lies inside that bureau's subtree (a station
+  chief or officer reads the whole county's bulletin); drafted and issued only by
+  ``BULLETIN_ROLES`` at the county bureau (``can_issue_bulletins``).
 * Out of scope and missing look the same: ``get_in_scope`` raises ``NotFound`` for both.
+* Spot checks (抽查, ``supervision``): drawn by ``SPOT_CHECK_ROLES``; seen and checked only by
+  ``SPOT_CHECKER_ROLES`` inside their jurisdiction. Collectors see none: a collector must not learn
+  which of their records were drawn before someone else has checked them.
 * Identifier masking: ID numbers and phones are shown in full only to roles that need them
   (``FULL_IDENTIFIER_ROLES``); everyone else sees ``610524********123X`` and ``138****5678``.
 
@@ -54,6 +61,25 @@ AUDIT_ROLES = frozenset({Role.AUDITOR})
 
 #: Roles that may export.
 EXPORT_ROLES = frozenset({Role.OFFICER, Role.CHIEF, Role.SUPERVISOR, Role.INVESTIGATOR, Role.ADMIN})
+
+#: Roles that set the station ranking's weights (county level only, see supervision.ranking).
+RANKING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+#: Roles that set targets (目标考核): chiefs for their own station's districts and officers,
+#: supervisors and admins for the county.
+TARGET_ROLES = frozenset({Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
+
+#: Roles that may draft, issue and revise the county's bulletins (通报), at the county bureau.
+BULLETIN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+#: Roles that may read the bulletins of the county bureau their unit lies under.
+BULLETIN_READ_ROLES = frozenset({Role.OFFICER, Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
+
+#: Roles that may draw, assign and close spot checks (抽查) inside their jurisdiction.
+SPOT_CHECK_ROLES = frozenset({Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
+
+#: Roles that see spot checks in their jurisdiction and may be assigned one to check.
+SPOT_CHECKER_ROLES = frozenset({Role.OFFICER, Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
 
 
 CODE_LENGTH = 12
@@ -116,6 +142,13 @@ def scope(qs: QuerySet[M], user: User) -> QuerySet[M]:
         if user.police_unit is None:
             return qs.none()
         return qs.filter(subtree_q("police_unit", user.police_unit.prefix))
+    if model._meta.label_lower == "supervision.bulletin":
+        # A county document: seen from inside the issuing bureau's subtree, i.e. when the bulletin's
+        # unit is the user's own unit or one of its ancestors (whose code prefixes the user's).
+        if user.role not in BULLETIN_READ_ROLES or user.police_unit is None:
+            return qs.none()
+        code = user.police_unit.code
+        return qs.filter(police_unit__prefix__in=[code[:n] for n in range(1, CODE_LENGTH + 1)])
     if model._meta.label_lower == "registry.person":
         from ybss.registry.models import Residence
 
@@ -165,6 +198,18 @@ def can_see_business_data(user: User) -> bool:
     return jurisdiction_q(user) is not None
 
 
+def can_issue_bulletins(user: User) -> bool:
+    """True for a bulletin role (supervisor, admin) at a county bureau: who drafts and issues 通报."""
+    unit = getattr(user, "police_unit", None)
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "role", None) in BULLETIN_ROLES
+        and unit is not None
+        and unit.kind == "county_bureau"
+    )
+
+
 def can_export(user: User) -> bool:
     return getattr(user, "role", None) in EXPORT_ROLES and can_see_business_data(user)
 
@@ -175,6 +220,16 @@ def can_review(user: User) -> bool:
 
 def can_edit(user: User) -> bool:
     return getattr(user, "role", None) in EDIT_ROLES
+
+
+def can_spot_check(user: User) -> bool:
+    """May draw, assign and close spot checks (scope is checked per police unit and item)."""
+    return getattr(user, "role", None) in SPOT_CHECK_ROLES and can_see_business_data(user)
+
+
+def sees_spot_checks(user: User) -> bool:
+    """May see spot checks (in jurisdiction) and be assigned one to check."""
+    return getattr(user, "role", None) in SPOT_CHECKER_ROLES and can_see_business_data(user)
 
 
 def can_read_audit(user: User) -> bool:

@@ -46,6 +46,24 @@ CATEGORIES: dict[str, tuple[Any, str]] = {
     "fake_photo_reuse": (_("One photo reused for many households"), "fabrication"),
 }
 
+#: Categories of problems raised outside the scan (no rule or injector of their own): the
+#: failures of spot checks (supervision). Same shape as ``CATEGORIES``.
+OTHER_CATEGORIES: dict[str, tuple[Any, str]] = {
+    "spot_check_wrong": (_("Spot check: wrong fields"), "rule"),
+    "spot_check_fabricated": (_("Spot check: fabricated record"), "fabrication"),
+}
+
+
+def category_label(code: str) -> Any:
+    """The label of a problem category (the code itself when unknown)."""
+    return (CATEGORIES.get(code) or OTHER_CATEGORIES.get(code) or (code, ""))[0]
+
+
+def category_group(code: str) -> str:
+    """rule / duplicate / fabrication ('' when unknown)."""
+    return (CATEGORIES.get(code) or OTHER_CATEGORIES.get(code) or ("", ""))[1]
+
+
 SEVERITIES = ("error", "warning", "info")
 
 #: Record types a finding may name (``app_label.model``).

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .findings import CATEGORIES, Finding
+from .findings import Finding, category_group
 
 #: Weight per category: how strongly one confident finding points at fabrication.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -56,7 +56,7 @@ def weight_of(category: str, weights: Mapping[str, float] | None = None) -> floa
     own = weights if weights is not None else DEFAULT_WEIGHTS
     if category in own:
         return float(own[category])
-    group = CATEGORIES.get(category, ("", "rule"))[1]
+    group = category_group(category) or "rule"
     return GROUP_WEIGHTS.get(group, 0.3)
 
 
@@ -88,7 +88,7 @@ def collector_risk(
         n_records = records.get(c) if records is not None else None
         n_flagged = len(flagged[c])
         share = round(min(n_flagged / n_records, 1.0), 4) if n_records else None
-        fabrication = sum(n for cat, n in per.items() if CATEGORIES.get(cat, ("", ""))[1] == "fabrication")
+        fabrication = sum(n for cat, n in per.items() if category_group(cat) == "fabrication")
         top = max(parts, key=lambda cat: (parts[cat], cat)) if parts else ""
         out.append(
             CollectorRisk(

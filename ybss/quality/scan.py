@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ybss.org.models import Role, User
 
-from .findings import Finding
+from .findings import Finding, category_label
 from .models import ACTIVE_STATES, Problem, ProblemEvent, ProblemState, QualityScan, RuleSetting
 from .spec import RuleSpec, ScanContext
 
@@ -115,9 +115,8 @@ def _officers() -> dict[str, int]:
 
 
 def _summary(f: Finding) -> str:
-    from .findings import CATEGORIES
 
-    label = CATEGORIES.get(f.category, (f.category, ""))[0]
+    label = category_label(f.category)
     return str(label)[:200]
 
 

@@ -18,7 +18,7 @@ from ybss.audit.services import audit_record
 from ybss.org import jurisdiction
 from ybss.org.models import PoliceUnit, User
 
-from .findings import CATEGORIES
+from .findings import category_label
 from .models import ACTIVE_STATES, Problem, ProblemState
 
 
@@ -86,10 +86,17 @@ class SummaryRow:
         return round(100 * self.closed / self.total, 1) if self.total else 0.0
 
 
-def problem_summary(*, actor: User, by: str = "category") -> list[SummaryRow]:
+def problem_summary(
+    *, actor: User, by: str = "category", police_unit: str = "", division: str = ""
+) -> list[SummaryRow]:
     """Counts by category, station or responsible person (collector): total, still active,
-    overdue, closed (fixed or confirmed), and the closure rate."""
+    overdue, closed (fixed or confirmed), and the closure rate. ``police_unit`` / ``division``
+    (code prefixes) narrow it to a node of either tree (the supervision dashboard)."""
     qs = problem_list(actor=actor, filters=ProblemFilters(state="all")).order_by()
+    if police_unit:
+        qs = qs.filter(jurisdiction.subtree_q("police_unit", police_unit))
+    if division:
+        qs = qs.filter(jurisdiction.subtree_q("division", division))
     if by == "station":
         key = "station"
         from django.db.models.functions import Substr
@@ -113,9 +120,7 @@ def problem_summary(*, actor: User, by: str = "category") -> list[SummaryRow]:
         names = {u.pk: u.display_name for u in User.objects.filter(pk__in=[r[key] for r in rows if r[key]])}
     for r in rows:
         k = r[key]
-        name = (
-            str(CATEGORIES.get(k, (k, ""))[0]) if by == "category" else names.get(k, str(k or _("Unknown")))
-        )
+        name = str(category_label(k)) if by == "category" else names.get(k, str(k or _("Unknown")))
         out.append(SummaryRow(str(k or ""), name, r["total"], r["active"], r["overdue"], r["closed"]))
     return sorted(out, key=lambda s: (-s.active, -s.total, s.key))
 
@@ -157,7 +162,7 @@ def problems_xlsx(*, actor: User, filters: ProblemFilters, request: Any = None) 
                 p.pk,
                 f"{p.record_type}:{p.record_id}",
                 p.source_ref,
-                str(CATEGORIES.get(p.category, (p.category, ""))[0]),
+                str(category_label(p.category)),
                 p.rule,
                 p.severity,
                 round(p.score, 3),
@@ -204,7 +209,7 @@ def rules_with_settings() -> list[dict[str, Any]]:
             {
                 "code": r.code,
                 "category": r.category,
-                "category_label": str(CATEGORIES.get(r.category, (r.category, ""))[0]),
+                "category_label": str(category_label(r.category)),
                 "severity": r.severity,
                 "entity": r.entity,
                 "fields": list(r.fields),
@@ -257,8 +262,8 @@ def collector_risk(*, actor: User) -> list[dict[str, Any]]:
             "flagged": r.flagged_records,
             "records": r.records,
             "share": round(100 * r.share_flagged, 1) if r.share_flagged is not None else None,
-            "top": str(CATEGORIES.get(r.top_category, (r.top_category, ""))[0]) if r.top_category else "",
-            "by_category": {str(CATEGORIES.get(k, (k, ""))[0]): n for k, n in r.counts.items()},
+            "top": str(category_label(r.top_category)) if r.top_category else "",
+            "by_category": {str(category_label(k)): n for k, n in r.counts.items()},
         }
         for r in ranked
     ]

@@ -151,6 +151,7 @@ class HouseFilters:
     management_level: str = ""
     status: str = ""
     police_unit: str = ""
+    division: str = ""  # a division code prefix
 
 
 def house_list(*, actor: User, filters: HouseFilters | None = None) -> QuerySet[House]:
@@ -163,6 +164,8 @@ def house_list(*, actor: User, filters: HouseFilters | None = None) -> QuerySet[
             qs = qs.filter(**{field: getattr(f, field)})
     if f.police_unit:
         qs = qs.filter(police_unit__pk__startswith=f.police_unit)
+    if f.division:
+        qs = qs.filter(division__pk__startswith=f.division)
     return qs.prefetch_related("address", "police_unit").order_by("-id")  # see person_list
 
 
@@ -189,6 +192,7 @@ class UnitFilters:
     verify_state: str = ""
     status: str = ""
     police_unit: str = ""
+    division: str = ""  # a division code prefix
 
 
 def unit_list(*, actor: User, filters: UnitFilters | None = None) -> QuerySet[Unit]:
@@ -209,6 +213,8 @@ def unit_list(*, actor: User, filters: UnitFilters | None = None) -> QuerySet[Un
         qs = qs.exclude(hazards=[])
     if f.police_unit:
         qs = qs.filter(police_unit__pk__startswith=f.police_unit)
+    if f.division:
+        qs = qs.filter(division__pk__startswith=f.division)
     return qs.select_related("address", "police_unit").order_by("name")
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ybss.mapping",
     "ybss.collection",
     "ybss.quality",
+    "ybss.supervision",
     "ybss.api",
     "ybss.web",
 ]
@@ -158,6 +159,8 @@ YBSS_JOB_RUNNER = os.environ.get("YBSS_JOB_RUNNER", "thread")
 YBSS_JOBS_DIR = DATA_DIR / "jobs"
 # The nightly quality scan run by ``ybss serve`` (local hour, or "off" to schedule it elsewhere).
 YBSS_QUALITY_SCAN_HOUR = os.environ.get("YBSS_QUALITY_SCAN_HOUR", "2")
+#: Minutes between live counts of the supervision rates in `ybss serve` ("off": never).
+YBSS_RATES_REFRESH_MINUTES = os.environ.get("YBSS_RATES_REFRESH_MINUTES", "10")
 # Photos sent with phone submissions (door plates), by content hash.
 YBSS_PHOTOS_DIR = DATA_DIR / "photos"
 #: Results are deleted this many days after their job ended (they hold personal data).

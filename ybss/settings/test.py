@@ -18,3 +18,4 @@ ALLOWED_HOSTS = ["*"]
 YBSS_AUDIT_DB_TRIGGERS = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 YBSS_QUALITY_SCAN_HOUR = "off"
+YBSS_RATES_REFRESH_MINUTES = "off"

@@ -28,6 +28,9 @@ VENDOR_FILES: tuple[tuple[str, str], ...] = (
         "leaflet.markercluster/MarkerCluster.Default.css",
     ),
     ("leaflet.markercluster/MIT-LICENCE.txt", "leaflet.markercluster/LICENSE.txt"),
+    ("echarts/dist/echarts.min.js", "echarts/echarts.min.js"),
+    ("echarts/LICENSE", "echarts/LICENSE.txt"),
+    ("echarts/NOTICE", "echarts/NOTICE.txt"),
 )
 
 
@@ -35,6 +38,10 @@ VENDOR_FILES: tuple[tuple[str, str], ...] = (
 #: prefix links to leafletjs.com (switched off by map.js, but a link all the same) and its banner
 #: names the site. What remains is the SVG namespace name "http://www.w3.org/2000/svg", which
 #: createElementNS and xmlns need verbatim and which no browser ever fetches.
+#: ECharts needs no edit: its minified build names no site outside its licence banner, only the
+#: XML namespace names of its SVG renderer (svg, xlink, xmlns, XML), arguments of
+#: ``createElementNS``/``setAttributeNS`` that are identifiers, never requested
+#: (tests/web/test_web_assets.py lists them; the browser tests block and record any request).
 OFFLINE_EDITS: dict[str, tuple[tuple[str, str], ...]] = {
     "leaflet/leaflet.js": (
         (

@@ -44,6 +44,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
         if user.role in ("chief", "supervisor", "admin"):
             items.append(("review:acceptance", _("Acceptance"), ("acceptance",)))
         items.append(("quality:ledger", _("Quality"), ("ledger", "problem", "rules", "risk")))
+        items.append(("supervision:dashboard", _("Supervision"), ("dashboard", "node")))
         if jurisdiction.can_edit(user):
             items.append(("import", _("Import / export"), ("import", "jobs", "job_detail")))
         elif jurisdiction.can_export(user):

@@ -8,7 +8,7 @@ choice, reads no data).
 
 from django.urls import include, path
 
-from . import urls_appointments
+from . import urls_appointments, urls_supervision
 from .views import (
     addresses,
     audit,
@@ -128,6 +128,11 @@ urlpatterns = [
     path("review/", include((review_patterns, "review"))),
     path("tasks/", include((collection_patterns, "collection"))),
     path("quality/", include((quality_patterns, "quality"))),
+    path("supervision/targets/", include((urls_supervision.target_patterns, "targets"))),
+    path("supervision/bulletins/", include((urls_supervision.bulletin_patterns, "bulletins"))),
+    path("supervision/spot-checks/", include((urls_supervision.spotcheck_patterns, "spotchecks"))),
+    # After every "supervision/<sub-path>/" include: the dashboard's own patterns are "" and "node/…".
+    path("supervision/", include((urls_supervision.dashboard_patterns, "supervision"))),
     path("m/", include("ybss.web.urls_collect")),
     *urls_appointments.urlpatterns,
 ]

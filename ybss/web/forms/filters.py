@@ -18,7 +18,7 @@ from ybss.addresses.selectors import AddressFilters
 from ybss.audit.models import AuditAction
 from ybss.core import codes
 from ybss.core.models import RecordStatus
-from ybss.org.models import PoliceUnit, Role, User
+from ybss.org.models import AdminDivision, PoliceUnit, Role, User
 from ybss.registry.models import ResidenceType, VerifyState
 from ybss.registry.selectors import HouseFilters, PersonFilters, UnitFilters
 
@@ -70,6 +70,17 @@ class FilterForm(BaseForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_with_any(RecordStatus.choices))
     police_unit = forms.ChoiceField(label=_("Police unit"), required=False, choices=[])
+    #: A division's code (a township or village): the supervision dashboard's drill-down links
+    #: narrow a list to the division node they come from.
+    division = forms.RegexField(
+        label=_("Division code"),
+        required=False,
+        regex=r"^[0-9]{12}$",
+        max_length=12,
+        strip=True,
+        help_text=_("The 12-digit code of a township or village: only its records."),
+        error_messages={"invalid": _("Enter the 12-digit code of a division.")},
+    )
 
     #: Names of the fields copied into the selector's dataclass (``q`` included).
     filter_fields: tuple[str, ...] = ("q", "status", "police_unit")
@@ -86,6 +97,17 @@ class FilterForm(BaseForm):
             set_choices(self.fields["police_unit"], [ANY, *[(u.code, u.name) for u in units]])
         else:
             del self.fields["police_unit"]
+
+    def clean_division(self) -> str:
+        """The division's code prefix (its subtree), or a field error for an unknown code."""
+        code = self.cleaned_data.get("division") or ""
+        if not code:
+            return ""
+        prefix = AdminDivision.objects.filter(pk=code).values_list("prefix", flat=True).first()
+        if prefix is None:
+            raise forms.ValidationError(_("There is no division with this code."), code="unknown_division")
+        self.division_code = code
+        return prefix
 
     def primary_fields(self) -> list[forms.BoundField]:
         return [self[n] for n in self.fields if n in self.primary_names]
@@ -106,7 +128,7 @@ class FilterForm(BaseForm):
 
     def to_filter_kwargs(self) -> dict[str, Any]:
         """``filter_kwargs`` with the police unit's code turned into its subtree prefix."""
-        kwargs = self.filter_kwargs()
+        kwargs = self.filter_kwargs()  # ``division`` is already its prefix (clean_division)
         if kwargs.get("police_unit"):
             kwargs["police_unit"] = self.unit_prefixes[kwargs["police_unit"]]
         return kwargs
@@ -131,8 +153,8 @@ class AddressFilterForm(FilterForm):
         label=_("Cleaning"), required=False, choices=_with_any(CleanState.choices)
     )
 
-    field_order = ["q", "level", "status", "mark_state", "clean_state", "police_unit"]
-    filter_fields = ("q", "level", "status", "mark_state", "clean_state", "police_unit")
+    field_order = ["q", "level", "status", "mark_state", "clean_state", "police_unit", "division"]
+    filter_fields = ("q", "level", "status", "mark_state", "clean_state", "police_unit", "division")
 
     def to_filters(self) -> AddressFilters:
         return AddressFilters(**self.to_filter_kwargs())
@@ -145,8 +167,26 @@ class HouseFilterForm(FilterForm):
     management_level = forms.ChoiceField(label=_("Management level"), required=False)
     verify_state = verify_state_field()
 
-    field_order = ["q", "use", "house_type", "management_level", "verify_state", "status", "police_unit"]
-    filter_fields = ("q", "use", "house_type", "management_level", "verify_state", "status", "police_unit")
+    field_order = [
+        "q",
+        "use",
+        "house_type",
+        "management_level",
+        "verify_state",
+        "status",
+        "police_unit",
+        "division",
+    ]
+    filter_fields = (
+        "q",
+        "use",
+        "house_type",
+        "management_level",
+        "verify_state",
+        "status",
+        "police_unit",
+        "division",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,8 +213,8 @@ class PersonFilterForm(FilterForm):
     )
     separated = forms.ChoiceField(label=_("Household separated"), required=False, choices=YES_NO)
 
-    field_order = ["q", "purpose", "sex", "residence_type", "separated", "status", "police_unit"]
-    filter_fields = ("q", "sex", "residence_type", "separated", "status", "police_unit")
+    field_order = ["q", "purpose", "sex", "residence_type", "separated", "status", "police_unit", "division"]
+    filter_fields = ("q", "sex", "residence_type", "separated", "status", "police_unit", "division")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,8 +254,26 @@ class UnitFilterForm(FilterForm):
     )
     verify_state = verify_state_field()
 
-    field_order = ["q", "category", "special_trade", "hazardous", "verify_state", "status", "police_unit"]
-    filter_fields = ("q", "category", "special_trade", "hazardous", "verify_state", "status", "police_unit")
+    field_order = [
+        "q",
+        "category",
+        "special_trade",
+        "hazardous",
+        "verify_state",
+        "status",
+        "police_unit",
+        "division",
+    ]
+    filter_fields = (
+        "q",
+        "category",
+        "special_trade",
+        "hazardous",
+        "verify_state",
+        "status",
+        "police_unit",
+        "division",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

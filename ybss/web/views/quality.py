@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from ybss.core.errors import AppError, Forbidden, NotFound
 from ybss.jobs.services import quality_scan_submit
 from ybss.quality import selectors, services
-from ybss.quality.findings import CATEGORIES
+from ybss.quality.findings import CATEGORIES, OTHER_CATEGORIES, category_label
 from ybss.quality.models import ProblemState
 
 from .common import actor_of, paginate, require_business_access, scoped
@@ -30,7 +30,7 @@ def _filters(request: HttpRequest) -> selectors.ProblemFilters:
     unit = g.get("police_unit", "")
     collector = g.get("collector", "")
     return selectors.ProblemFilters(
-        category=category if category in CATEGORIES else "",
+        category=category if category in CATEGORIES or category in OTHER_CATEGORIES else "",
         state=state if state in STATES else "active",
         police_unit=unit if unit.isdigit() and len(unit) <= 12 else "",
         collector=int(collector) if collector.isdigit() else None,
@@ -57,7 +57,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "f": f,
             "by": by,
             "summary": selectors.problem_summary(actor=actor, by=by),
-            "categories": [(k, v[0]) for k, v in CATEGORIES.items()],
+            "categories": [(k, v[0]) for k, v in (CATEGORIES | OTHER_CATEGORIES).items()],
             "states": [
                 ("active", _("Needs action")),
                 *[(s.value, s.label) for s in ProblemState],
@@ -101,7 +101,7 @@ def problem(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": _("Problem %(id)s") % {"id": p.pk},
             "p": p,
-            "category": CATEGORIES.get(p.category, (p.category, ""))[0],
+            "category": category_label(p.category),
             "events": p.events.select_related("actor").all(),
             "record_url": _record_url(p.record_type, p.record_id),
             "related": [(t, i, _record_url(t, i)) for t, i in p.related],

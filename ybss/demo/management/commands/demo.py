@@ -81,6 +81,18 @@ class Command(BaseCommand):
         with tqdm(total=districts, desc="采集 collection round", unit="district", file=sys.stderr) as bar:
             with transaction.atomic():
                 round_counts = seed_collection_round(seed, progress=bar.update)
+        from ybss.demo.supervision import STAGES as SUPERVISION_STAGES
+        from ybss.demo.supervision import seed_supervision
+
+        with tqdm(
+            total=len(SUPERVISION_STAGES), desc="督查 supervision", unit="step", file=sys.stderr
+        ) as bar:
+
+            def supervised(name: str) -> None:
+                bar.set_postfix_str(name)
+                bar.update(1)
+
+            supervision_counts = seed_supervision(seed, progress=supervised)
         seconds = time.perf_counter() - started
         rows = sum(counts.values())
         self.stdout.write(
@@ -94,6 +106,11 @@ class Command(BaseCommand):
             f"采集轮次 / collection round: {round_counts['tasks']} tasks, {round_counts['visits']} visits, "
             f"{round_counts['appointments']} appointment slips, "
             f"{round_counts['submissions']} submissions to review."
+        )
+        self.stdout.write(
+            f"督查 / supervision: {supervision_counts['problems']} problems in the ledger, "
+            f"{supervision_counts['targets']} targets, {supervision_counts['spot_checks']} spot checks, "
+            f"{supervision_counts['bulletins']} bulletins; rate history since the campaign began."
         )
         self.stdout.write(f"Demo password for every user: {DEMO_PASSWORD}")
 

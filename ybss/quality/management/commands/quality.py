@@ -50,7 +50,7 @@ class Command(BaseCommand):
         if opts["action"] != "scan":
             raise CommandError(f"unknown action {opts['action']}")
         from ybss.quality import scan as scanning
-        from ybss.quality.findings import CATEGORIES
+        from ybss.quality.findings import category_label
 
         prefix = (opts["police_unit"] or "").strip()
         if prefix and not prefix.isdigit():
@@ -120,7 +120,7 @@ class Command(BaseCommand):
         if not opts["quiet"]:
             for f in shown:
                 ref = refs.get((f.record_type, f.record_id), "")
-                label = CATEGORIES.get(f.category, (f.category, ""))[0]
+                label = category_label(f.category)
                 self.stdout.write(
                     f"{f.record_type}:{f.record_id}\t{ref or '-'}\t{label}\t{f.rule}\t{f.score:.2f}"
                 )
@@ -128,7 +128,7 @@ class Command(BaseCommand):
             f"共 {len(findings)} 条发现 / findings in {seconds:.1f} s" + (f" · {counts}" if counts else "")
         )
         for cat, n in sorted(by_cat.items(), key=lambda kv: -kv[1]):
-            self.stdout.write(f"  {CATEGORIES.get(cat, (cat, ''))[0]} ({cat}): {n}")
+            self.stdout.write(f"  {category_label(cat)} ({cat}): {n}")
 
     def inject(self, opts: dict[str, Any]) -> None:
         """Plant known errors into this (copied!) database and write the answer key."""

@@ -35,6 +35,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Nightly quality scan at {settings.YBSS_QUALITY_SCAN_HOUR}:00 (YBSS_QUALITY_SCAN_HOUR)."
             )
+        from ybss.supervision.schedule import start_live_counts
+
+        minutes = start_live_counts()
+        if minutes:
+            self.stdout.write(f"Rates counted every {minutes} minutes (YBSS_RATES_REFRESH_MINUTES).")
         from waitress import serve
 
         from ybss.wsgi import application
