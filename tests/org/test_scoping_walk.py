@@ -61,6 +61,10 @@ class _BulletinFile:
     pk = "pdf"  # supervision/bulletins/<pk>/files/<kind>
 
 
+class _ListCode:
+    pk = "no-such-list"  # lists/{code}: unknown is 404 (the lists are walked in test_standing_lists_*)
+
+
 def _record_for(route: str, station, param: str):
     if "cleaning/items" in route:
         return station.cleaning_item
@@ -70,6 +74,8 @@ def _record_for(route: str, station, param: str):
         return station.notice
     if route.lstrip("/").startswith("jobs"):
         return _ReportFile if param == "name" else station.job
+    if route.lstrip("/").startswith("lists"):
+        return _ListCode
     if param in ("residence_pk",):
         return station.residence
     if route.lstrip("/").startswith("appointments"):
@@ -88,6 +94,10 @@ def _record_for(route: str, station, param: str):
         return _BulletinFile if param == "kind" else station.bulletin
     if route.lstrip("/").startswith("supervision/spot-checks"):
         return station.spot_item if "/items/" in route else station.spot_round
+    if route.lstrip("/").startswith("casework/leads"):
+        return station.lead
+    if route.lstrip("/").startswith(("casework/lists", "casework/watch-lists")):
+        return station.watchlist
     for prefix, rec in (
         ("address", station.door),
         ("house", station.house),
@@ -268,6 +278,28 @@ def _bulletins(county):
         station.bulletin, station.own_bulletin = theirs, ours
 
 
+@pytest.fixture(autouse=True)
+def _casework(county):
+    """A watch list of each station (uploaded by its chief, approved by the county supervisor) whose
+    comparison made a lead on that station's person."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ybss.casework import services
+    from ybss.casework.models import Lead
+
+    for station in (county.a, county.b):
+        content = f"身份证号,姓名\n{station.person.id_number},{station.person.name}\n".encode()
+        wl = services.watchlist_upload(
+            actor=station.users["chief"], name=f"{station.person.name}名单", kind="wanted", purpose="walk",
+            expires_on=timezone.localdate() + dt.timedelta(days=30), file_name="l.csv", content=content,
+        )  # fmt: skip
+        station.watchlist = services.watchlist_approve(actor=county.users["supervisor"], pk=wl.pk)
+        services.watchlist_run(actor=station.users["chief"], pk=wl.pk)
+        station.lead = Lead.objects.get(person=station.person)
+
+
 def _versions() -> dict:
     from ybss.org.models import Notice
 
@@ -302,6 +334,10 @@ def _versions() -> dict:
     out["SpotCheckItem"] = sorted(
         SpotCheckItem.objects.values_list("pk", "result", "checker_id", "problem_id")
     )
+    from ybss.casework.models import Lead, WatchList
+
+    out["Lead"] = sorted(Lead.objects.values_list("pk", "state", "review_note"))
+    out["WatchList"] = sorted(WatchList.objects.values_list("pk", "state"))
     return out
 
 
@@ -354,6 +390,7 @@ def test_lists_show_own_station(county, client_for, role):
             ("/review/", mine.submission.short_id),
             ("/tasks/", mine.task.name),
             ("/quality/", f"#{mine.problem.pk} "),
+            ("/casework/", f"/casework/leads/{mine.lead.pk}/"),
         ):
             assert marker in client.get(route).content.decode(), route
         if role != "collector":  # collectors see no spot checks (jurisdiction docstring)
@@ -361,6 +398,46 @@ def test_lists_show_own_station(county, client_for, role):
         if role != "collector":  # collectors read no bulletins; chiefs and officers read the county's
             listing = client.get("/supervision/bulletins/").content.decode()
             assert f"/supervision/bulletins/{mine.own_bulletin.pk}/" in listing
+
+
+def _xlsx_text(content: bytes) -> str:
+    import io
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(content)).active
+    return repr(list(ws.iter_rows(values_only=True)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_standing_lists_hide_the_other_station(county, client_for, role):
+    """Every standing list (page, API, export) with each station's records planted in all of them:
+    a user sees their own station's rows and none of the other's."""
+    from ybss.registry.standing import STANDING_LISTS
+
+    for station in (county.a, county.b):
+        House.objects.filter(pk=station.house.pk).update(use="rented", rental_filing_no="", rooms=1, area=2)
+        Residence.objects.filter(pk=station.residence.pk).update(residence_type="floating", separated=True)
+        Unit.objects.filter(pk=station.unit.pk).update(special_trade="hotel")
+    for mine, other in ((county.a, county.b), (county.b, county.a)):
+        client = client_for(mine.users[role])
+        for code in STANDING_LISTS:
+            page = client.get(f"/lists/{code}/")
+            api = client.get(f"/api/lists/{code}")
+            export = client.post(f"/lists/{code}/export/", {"purpose": "walk"})
+            assert (page.status_code, api.status_code) == (200, 200), code
+            _assert_clean(page.content.decode(), other, f"/lists/{code}/")
+            _assert_clean(json.dumps(api.json(), ensure_ascii=False), other, f"/api/lists/{code}")
+            if role == "collector":
+                assert export.status_code == 403
+            else:
+                assert export.status_code == 200
+                _assert_clean(_xlsx_text(export.content), other, f"/lists/{code}/export/")
+        assert mine.person.name in client.get("/lists/inflow_rentals/").content.decode()
+        units = client.get("/api/lists/special_units").json()
+        assert mine.unit.name in json.dumps(units, ensure_ascii=False)
+        assert mine.room.full_name in client.get("/lists/unfiled_rentals/").content.decode()
+        assert mine.room.full_name in client.get("/lists/overcrowded/").content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)

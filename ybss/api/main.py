@@ -52,6 +52,9 @@ api.add_router("/supervision/assessment", "ybss.api.supervision_targets.router")
 api.add_router("/supervision/rates", "ybss.api.supervision_rates.router")
 api.add_router("/supervision/bulletins", "ybss.api.supervision_bulletins.router")
 api.add_router("/supervision/spot-checks", "ybss.api.supervision_spotchecks.router")
+api.add_router("/search", "ybss.api.search.router")
+api.add_router("/lists", "ybss.api.standing.router")
+api.add_router("/casework", "ybss.api.casework.router")
 
 # Registered last so that it only catches what no operation above matched.
 _fallback = Router()

@@ -81,6 +81,12 @@ SPOT_CHECK_ROLES = frozenset({Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
 #: Roles that see spot checks in their jurisdiction and may be assigned one to check.
 SPOT_CHECKER_ROLES = frozenset({Role.OFFICER, Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
 
+#: Roles that may upload watch lists (布控/比对名单) and run comparisons (casework, issue 8).
+WATCHLIST_ROLES = frozenset({Role.INVESTIGATOR, Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
+
+#: Roles that may approve a watch list (never the uploader: see casework.services).
+WATCHLIST_APPROVER_ROLES = frozenset({Role.CHIEF, Role.SUPERVISOR, Role.ADMIN})
+
 
 CODE_LENGTH = 12
 

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "ybss.collection",
     "ybss.quality",
     "ybss.supervision",
+    "ybss.search",
+    "ybss.casework",
     "ybss.api",
     "ybss.web",
 ]

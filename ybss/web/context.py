@@ -26,6 +26,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any, tuple[str, ...]]] = [("home", _("Home"), ("home",))]
     if jurisdiction.can_see_business_data(user):
         items += [
+            ("search", _("Search"), ("search",)),
             ("addresses", _("Addresses"), ("addresses", "address_detail")),
             ("mapping:map", _("Map marking"), ("map", "boundaries")),
             (
@@ -38,6 +39,11 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             ("units", _("Units"), ("units", "unit_detail")),
             ("collection:tasks", _("Collection tasks"), ("tasks", "task", "task_new")),
             ("appointments", _("Appointments"), ("appointments", "appointment_detail")),
+            (
+                "standing:lists_index",
+                _("Standing lists"),
+                ("lists_index", "standing_list", "standing_export"),
+            ),
         ]
         if jurisdiction.can_review(user):
             items.append(("review:queue", _("Review"), ("queue", "detail", "decide")))

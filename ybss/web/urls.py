@@ -8,7 +8,7 @@ choice, reads no data).
 
 from django.urls import include, path
 
-from . import urls_appointments, urls_supervision
+from . import urls_appointments, urls_casework, urls_standing, urls_supervision
 from .views import (
     addresses,
     audit,
@@ -22,6 +22,7 @@ from .views import (
     persons,
     quality,
     review,
+    search,
     status,
     units,
 )
@@ -115,6 +116,7 @@ urlpatterns = [
     path("units/<int:pk>/status/", status.unit_status, name="unit_status"),
     path("units/<int:pk>/verify/", units.unit_verify_view, name="unit_verify"),
     path("units/<int:pk>/employees/new/", units.employment_create_view, name="employment_new"),
+    path("search/", search.search_view, name="search"),
     path("import/", jobs.import_view, name="import"),
     path("import/templates/<slug:kind>.xlsx", jobs.import_template, name="import_template"),
     path("jobs/", jobs.jobs_view, name="jobs"),
@@ -134,5 +136,8 @@ urlpatterns = [
     # After every "supervision/<sub-path>/" include: the dashboard's own patterns are "" and "node/…".
     path("supervision/", include((urls_supervision.dashboard_patterns, "supervision"))),
     path("m/", include("ybss.web.urls_collect")),
+    path("casework/", include((urls_casework.casework_patterns, "casework"))),
+    path("lists/", include((urls_standing.standing_patterns, "standing"))),
+    *urls_standing.card_patterns,
     *urls_appointments.urlpatterns,
 ]

@@ -74,6 +74,20 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = load(data, password_hash=password_hash, progress=bar.update)
         analyze(list(counts))
+        from ybss.registry.models import Person
+        from ybss.search.services import search_index_rebuild
+
+        # The bulk load bypasses the record services, so the search index is built once here.
+        with tqdm(
+            total=Person.objects.count(), desc="索引 search index", unit="person", file=sys.stderr
+        ) as bar:
+            done = [0]
+
+            def indexed(n: int) -> None:
+                bar.update(n - done[0])
+                done[0] = n
+
+            search_index_rebuild(progress=indexed)
         from ybss.demo.collection import seed_collection_round
         from ybss.org.models import PoliceUnit
 
