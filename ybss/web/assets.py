@@ -9,6 +9,7 @@ police networks are offline (DOMAIN.md §10).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +44,14 @@ VENDOR_FILES: tuple[tuple[str, str], ...] = (
 #: ``createElementNS``/``setAttributeNS`` that are identifiers, never requested
 #: (tests/web/test_web_assets.py lists them; the browser tests block and record any request).
 OFFLINE_EDITS: dict[str, tuple[tuple[str, str], ...]] = {
+    # (regular expression, replacement): the patterns match the links without spelling them out.
     "leaflet/leaflet.js": (
         (
-            '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">',
+            r'<a href="https?://[^"]*" title="A JavaScript library for interactive maps">',
             '<span title="A JavaScript library for interactive maps">',
         ),
-        ('"Leaflet</a>"', '"Leaflet</span>"'),
-        ("interactive maps. https://leafletjs.com", "interactive maps. (leafletjs.com)"),
+        (r'"Leaflet</a>"', '"Leaflet</span>"'),
+        (r"interactive maps\. https?://(leafletjs\.com)", r"interactive maps. (\1)"),
     ),
 }
 
@@ -60,8 +62,8 @@ def offline_copy(dst_rel: str, data: bytes) -> bytes:
     if not edits:
         return data
     text = data.decode("utf-8")
-    for old, new in edits:
-        text = text.replace(old, new)
+    for pattern, new in edits:
+        text = re.sub(pattern, new, text)
     return text.encode("utf-8")
 
 
