@@ -16,6 +16,10 @@ its audit row included — as the county investigator:
     traditional  the name in traditional characters (OpenCC s2t; persons whose name has none skip)
     pinyin       zhangwei                         initials_year  “zw 1985”
     phone        the whole mobile number          phone_last4  its last 4 digits
+    unit_name    4 characters from a real unit's name (its recall: that unit in the unit group)
+    credit_code  a real unit's credit code, whole or (every other one) its last 6 characters
+    address      a real live standard address's name below the township (工业路3号润泽家园2号楼…),
+                 every other one only its first 3 to 6 characters plus the door number
 
 Printed per kind and overall: p50 / p95 in ms (target p95 < 100 ms) and recall@20 (the planted
 person among the first 20 hits; broad kinds — a common name, 4 digits — are ambiguous by nature:
@@ -54,13 +58,19 @@ KINDS = (
     "initials_year",
     "phone",
     "phone_last4",
+    "unit_name",
+    "credit_code",
+    "address",
 )
 COPY_TABLES = (
     "org_admindivision",
     "org_policeunit",
     "org_user",
+    "addresses_addresselement",
+    "addresses_standardaddress",
     "registry_person",
     "registry_residence",
+    "registry_unit",
 )
 
 
@@ -162,15 +172,43 @@ def queries_for(p: tuple, rng: random.Random, homo: dict[str, list[str]]) -> dic
     return q
 
 
+def place_queries(
+    rng: random.Random, units: list[tuple], addresses: list[tuple], towns: list[str], chain: list[str], i: int
+) -> dict[str, tuple[str, str, int]]:
+    """Unit and address queries from real rows: kind → (text, group, wanted pk)."""
+    from ybss.search.places import stored_tail
+
+    out: dict[str, tuple[str, str, int]] = {}
+    if units:
+        pk, name, code = rng.choice(units)
+        start = rng.randint(0, max(0, len(name) - 4))
+        out["unit_name"] = (name[start : start + 4], "unit", pk)
+        if code:
+            out["credit_code"] = (code if i % 2 == 0 else code[-6:], "unit", pk)
+    if addresses:
+        pk, full = rng.choice(addresses)
+        tail = stored_tail(full, chain)
+        for town in towns:
+            if tail.startswith(town):
+                tail = tail[len(town) :]
+                break
+        if i % 2 and "号" in tail:
+            door = tail[: tail.index("号") + 1]
+            tail = door if len(door) <= 8 else door[-8:]
+        out["address"] = (tail, "address", pk)
+    return out
+
+
 def measure(planted: int, seed: int) -> dict:
     import django
 
     django.setup()
     from django.db import connection
 
-    from ybss.org.models import User
-    from ybss.registry.models import Person
-    from ybss.search.selectors import search
+    from ybss.addresses.models import StandardAddress
+    from ybss.org.models import AdminDivision, User
+    from ybss.registry.models import Person, Unit
+    from ybss.search.selectors import county_chain, search
     from ybss.search.services import search_index_rebuild
 
     n = Person.objects.count()
@@ -179,6 +217,7 @@ def measure(planted: int, seed: int) -> dict:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE search_personkey")
+            cur.execute("ANALYZE search_addresskey")
     else:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -193,12 +232,32 @@ def measure(planted: int, seed: int) -> dict:
         .values_list("pk", "id_number", "name", "phone", "birth_date")
     )[:planted]
     homo = _homophones()
+    units = list(Unit.objects.exclude(status="voided").values_list("pk", "name", "credit_code"))
+    max_a = StandardAddress.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    addresses = list(
+        StandardAddress.objects.filter(pk__in={rng.randint(1, max_a) for _ in range(planted * 4)})
+        .exclude(status="voided")
+        .filter(merged_into__isnull=True)
+        .values_list("pk", "full_name")
+    )
+    towns = sorted(
+        AdminDivision.objects.filter(level=4).values_list("name", flat=True), key=len, reverse=True
+    )
+    chain = county_chain()
+    n_addresses = StandardAddress.objects.count()
     times: dict[str, list[float]] = {k: [] for k in KINDS}
     found: dict[str, int] = dict.fromkeys(KINDS, 0)
     ambiguous: dict[str, int] = dict.fromkeys(KINDS, 0)
     base: list[float] = []
     search(actor=actor, text="warm up", purpose="check")  # first query loads the caches
-    for p in people:
+    for i, p in enumerate(people):
+        for kind, (text, group, pk) in place_queries(rng, units, addresses, towns, chain, i).items():
+            t = time.perf_counter()
+            res = search(actor=actor, text=text, purpose="check", purpose_note="bench")
+            times[kind].append((time.perf_counter() - t) * 1000)
+            hits = [h.pk for g in res.groups if g.kind == group for h in g.hits]
+            found[kind] += pk in hits
+            ambiguous[kind] += len(hits) >= 20
         t = time.perf_counter()
         list(Person.objects.filter(id_type="111", id_number=p[1]).values_list("pk", flat=True))
         base.append((time.perf_counter() - t) * 1000)
@@ -206,12 +265,14 @@ def measure(planted: int, seed: int) -> dict:
             t = time.perf_counter()
             res = search(actor=actor, text=text, purpose="check", purpose_note="bench")
             times[kind].append((time.perf_counter() - t) * 1000)
-            hits = [h.pk for g in res.groups for h in g.hits]
+            hits = [h.pk for g in res.groups if g.kind == "person" for h in g.hits]
             found[kind] += p[0] in hits
             ambiguous[kind] += len(hits) >= 20
     return {
         "vendor": connection.vendor,
         "persons": n,
+        "addresses": n_addresses,
+        "units": len(units),
         "keys": keys,
         "build_s": build_s,
         "planted": len(people),
@@ -225,8 +286,8 @@ def measure(planted: int, seed: int) -> dict:
 def report(r: dict) -> None:
     print()
     print(
-        f"== {r['vendor']}: {r['persons']:,} persons, index {r['keys']:,} keys built in "
-        f"{r['build_s']:.1f} s; {r['planted']} planted persons"
+        f"== {r['vendor']}: {r['persons']:,} persons, {r['addresses']:,} addresses, {r['units']:,} units; "
+        f"index {r['keys']:,} keys built in {r['build_s']:.1f} s; {r['planted']} planted persons"
     )
     print(f"{'kind':15} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'recall@20':>10} {'ambig':>6}")
     every: list[float] = []

@@ -19,7 +19,11 @@ audit row) is timed, beside a same-run baseline that only reads the people and m
 numbers. Recall: planted entries whose person got a lead; precision: planted-entry leads that
 point at the planted person. Target: the run under 60 s.
 
+On PostgreSQL (unless ``--no-pg``) the padded county is copied (COPY, ``search_bench.copy_to_pg``) into
+a fresh database ``--pg-db`` and the same list is compared there.
+
     python bench/watchlist_bench.py [--data-dir /work/benchdata] [--persons 1000000] [--entries 10000]
+                                    [--no-pg] [--pg-db ybss_h_watch_bench]
 """
 
 from __future__ import annotations
@@ -140,34 +144,12 @@ def baseline_exact(list_pk: int) -> tuple[float, int]:
     return time.perf_counter() - t, hits
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", default="/work/benchdata")
-    ap.add_argument("--persons", type=int, default=1_000_000)
-    ap.add_argument("--entries", type=int, default=10_000)
-    ap.add_argument("--exact", type=int, default=300)
-    ap.add_argument("--fuzzy", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=8)
-    args = ap.parse_args()
-    src = Path(args.data_dir)
-    if not (src / "ybss.sqlite3").exists():
-        raise SystemExit(
-            f"no county in {src}: YBSS_DATA_DIR={src} ybss migrate && ybss demo --scale 1 --seed 7"
-        )
-    work = Path(tempfile.mkdtemp(prefix="ybss-watchbench-"))
-    print(f"copying the county to {work} …", flush=True)
-    copy_county(src, work)
-    os.environ["YBSS_DATA_DIR"] = str(work)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ybss.settings.dev")
-    subprocess.run([sys.executable, "-m", "ybss", "migrate", "-v", "0"], check=True, env=os.environ)
-    t = time.perf_counter()
-    total = pad_persons(work / "ybss.sqlite3", args.persons)
-    print(f"padded to {total:,} persons in {time.perf_counter() - t:.1f} s", flush=True)
-
+def measure(args: argparse.Namespace) -> None:
+    """Upload, approve and compare the list on the database of this process's environment."""
     import django
 
     django.setup()
+    from django.db import connection
     from django.utils import timezone
 
     from ybss.casework import services
@@ -201,6 +183,7 @@ def main() -> None:
     fuzzy_rows = set(truth) - exact_rows
     precision = tp / len(planted_leads) if planted_leads else 0.0
     print()
+    print(f"== {connection.vendor}")
     print(
         f"list: {len(rows):,} rows ({args.exact} exact-ID and {len(fuzzy_rows)} near-spelling planted hits)"
     )
@@ -208,10 +191,57 @@ def main() -> None:
     print(f"{'method':34} {'time s':>7} {'hits':>6}")
     print(f"{'baseline: exact ID only':34} {base_s:7.1f} {base_hits:6d}")
     print(f"{'watchlist_run (exact + fuzzy)':34} {run_s:7.1f} {run.hits:6d}   (target < 60 s)")
+    print(f"ratio to the baseline: {run_s / base_s:.1f}x")
     print(f"recall exact-ID:   {len(found_rows & exact_rows)}/{len(exact_rows)}")
     print(f"recall near-name:  {len(found_rows & fuzzy_rows)}/{len(fuzzy_rows)}")
     print(f"precision on planted rows: {tp}/{len(planted_leads)} = {precision:.3f}")
-    print(f"leads on filler rows (namesakes born the same day): {filler}")
+    print(f"leads on filler rows (namesakes born the same day): {filler}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data-dir", default="/work/benchdata")
+    ap.add_argument("--persons", type=int, default=1_000_000)
+    ap.add_argument("--entries", type=int, default=10_000)
+    ap.add_argument("--exact", type=int, default=300)
+    ap.add_argument("--fuzzy", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=8)
+    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--pg-db", default="ybss_h_watch_bench")
+    ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.measure:
+        measure(args)
+        return
+    src = Path(args.data_dir)
+    if not (src / "ybss.sqlite3").exists():
+        raise SystemExit(
+            f"no county in {src}: YBSS_DATA_DIR={src} ybss migrate && ybss demo --scale 1 --seed 7"
+        )
+    work = Path(tempfile.mkdtemp(prefix="ybss-watchbench-"))
+    print(f"copying the county to {work} …", flush=True)
+    copy_county(src, work)
+    env = {**os.environ, "YBSS_DATA_DIR": str(work), "DJANGO_SETTINGS_MODULE": "ybss.settings.dev"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "ybss", "migrate", "-v", "0"], check=True, env=env)
+    t = time.perf_counter()
+    total = pad_persons(work / "ybss.sqlite3", args.persons)
+    print(f"padded to {total:,} persons in {time.perf_counter() - t:.1f} s", flush=True)
+    runs = [env]
+    if not args.no_pg:
+        from search_bench import copy_to_pg
+
+        t = time.perf_counter()
+        copy_to_pg(work / "ybss.sqlite3", args.pg_url, args.pg_db)
+        print(f"copied to PostgreSQL {args.pg_db} in {time.perf_counter() - t:.1f} s", flush=True)
+        runs.append({**env, "DATABASE_URL": f"{args.pg_url.rsplit('/', 1)[0]}/{args.pg_db}"})
+    flags = ["--entries", str(args.entries), "--exact", str(args.exact), "--fuzzy", str(args.fuzzy)]
+    for run_env in runs:
+        # each database in a process of its own (Django binds the database at setup)
+        subprocess.run(
+            [sys.executable, __file__, "--measure", "--seed", str(args.seed), *flags], env=run_env, check=True
+        )
 
 
 if __name__ == "__main__":

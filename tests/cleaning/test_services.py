@@ -529,3 +529,29 @@ def test_room_level_merge_moves_the_house(county, dup):
     services.address_merge(actor=chief, survivor=county.a.room, duplicates=[dup.twin_room], reason="同一户")
     assert county.a.room.houses.count() == 2
     assert StandardAddress.objects.get(pk=dup.twin_room.pk).level == AddressLevel.ROOM
+
+
+def test_merge_moves_leads_to_the_survivor_and_drops_the_duplicates_search_keys(county, dup):
+    from django.utils import timezone
+
+    from ybss.casework.models import Lead, LeadSource
+    from ybss.search.models import AddressKey
+    from ybss.search.services import address_index_rebuild
+
+    address_index_rebuild()
+    lead = Lead.objects.create(
+        source=LeadSource.TIP,
+        address=dup.dup,
+        summary="群众反映",
+        created_at=timezone.now(),
+        police_unit=county.a.district,
+        division=county.a.village,
+    )
+    assert AddressKey.objects.filter(address=dup.dup).exists()
+    services.address_merge(
+        actor=county.a.users["chief"], survivor=dup.keep, duplicates=[dup.dup], reason="同一门牌两种写法"
+    )
+    lead.refresh_from_db()
+    assert lead.address_id == dup.keep.pk
+    assert not AddressKey.objects.filter(address=dup.dup).exists()
+    assert AddressKey.objects.filter(address=dup.keep).exists()

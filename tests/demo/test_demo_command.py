@@ -161,3 +161,26 @@ def test_reset_rebuilds_a_sqlite_database(tmp_path):
     again = ybss("demo", "--scale", "0.0005", "--seed", "2", "--reset")
     assert again.returncode == 0, again.stderr
     assert "73 addresses" in again.stdout
+
+
+def test_demo_runs_a_police_work_round_with_heyangs_results():
+    from django.db.models import Sum
+
+    from ybss.casework.models import Lead, LeadSource, Result, WatchList
+    from ybss.demo.casework import HEYANG_RESULTS
+    from ybss.supervision.models import Bulletin
+
+    out = run_demo("--scale", "0.01", "--seed", "2")
+    assert "服务实战 / police work" in out
+    assert WatchList.objects.filter(state="approved").count() == 2
+    assert Lead.objects.filter(source=LeadSource.WATCH_LIST).exists()
+    assert Lead.objects.filter(source=LeadSource.TIP).exists()
+    totals = dict(Result.objects.values_list("category").annotate(n=Sum("count")))
+    assert totals == HEYANG_RESULTS
+    # the bulletins count the results of their periods, and together the campaign's all but
+    # September's (第1期 covers October, 第2期 the first half of November)
+    issued = Bulletin.objects.order_by("pk")
+    assert all("casework" in b.content for b in issued)
+    in_bulletins = sum(sum(b.content["casework"]["total"].values()) for b in issued)
+    after_september = Result.objects.filter(occurred_on__gte="2026-10-01").aggregate(n=Sum("count"))["n"]
+    assert in_bulletins == after_september

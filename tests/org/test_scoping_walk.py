@@ -94,6 +94,8 @@ def _record_for(route: str, station, param: str):
         return _BulletinFile if param == "kind" else station.bulletin
     if route.lstrip("/").startswith("supervision/spot-checks"):
         return station.spot_item if "/items/" in route else station.spot_round
+    if route.lstrip("/").startswith("casework/cases"):
+        return station.case
     if route.lstrip("/").startswith("casework/leads"):
         return station.lead
     if route.lstrip("/").startswith(("casework/lists", "casework/watch-lists")):
@@ -298,6 +300,10 @@ def _casework(county):
         station.watchlist = services.watchlist_approve(actor=county.users["supervisor"], pk=wl.pk)
         services.watchlist_run(actor=station.users["chief"], pk=wl.pk)
         station.lead = Lead.objects.get(person=station.person)
+        station.case = services.case_create(
+            actor=station.users["officer"], title=f"{station.person.name}案", opened_on=timezone.localdate(),
+            lead_id=station.lead.pk,
+        )  # fmt: skip
 
 
 def _versions() -> dict:
@@ -338,6 +344,9 @@ def _versions() -> dict:
 
     out["Lead"] = sorted(Lead.objects.values_list("pk", "state", "review_note"))
     out["WatchList"] = sorted(WatchList.objects.values_list("pk", "state"))
+    from ybss.casework.models import Case
+
+    out["Case"] = sorted(Case.objects.values_list("pk", "state", "solved_on"))
     return out
 
 

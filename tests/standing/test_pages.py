@@ -179,3 +179,14 @@ def test_household_card_pdf_is_a_pdf_and_audited(county, client_for):
 def test_household_card_pdf_of_another_station_is_404(county, client_for):
     resp = client_for(county.a.users["chief"]).get(f"/houses/{county.b.house.pk}/card.pdf")
     assert resp.status_code == 404
+
+
+def test_export_holds_only_rows_of_the_users_jurisdiction(county, client_for):
+    a, b = county.a, county.b
+    mine = plant.resident(a, plant.house(a), "lodging", separated=True)
+    theirs = plant.resident(b, plant.house(b), "lodging", separated=True)
+    resp = client_for(a.users["officer"]).post("/lists/separated/export/", {"purpose": "人户分离清理"})
+    text = repr(_cells(resp.content))
+    assert mine.name in text and theirs.name not in text
+    ev = AuditEvent.objects.filter(action="export").order_by("-id").first()
+    assert ev.result_count == 1

@@ -67,9 +67,14 @@ def _snapshot() -> dict:
 
 
 def _empty_registry() -> None:
+    from ybss.casework.models import Case, Lead, Result, WatchList
     from ybss.collection.models import Appointment, CollectionTask, HouseholdAvailability, Submission, Visit
 
-    # The demo's collection round refers to the addresses; it goes first.
+    # The demo's police-work round and collection round refer to the records; they go first.
+    Result.objects.all().delete()
+    Case.objects.all().delete()
+    Lead.objects.all().delete()
+    WatchList.objects.all().delete()
     Appointment.objects.all().delete()
     Visit.objects.all().delete()
     HouseholdAvailability.objects.all().delete()

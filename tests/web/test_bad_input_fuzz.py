@@ -211,6 +211,7 @@ def test_every_list_and_filter_survives_garbage(county, client_for, data):
             "purpose_note",
             "state",
             "by",
+            "station",
         )
     }
     for url in (
@@ -241,6 +242,8 @@ def test_every_list_and_filter_survives_garbage(county, client_for, data):
         "/casework/",
         "/casework/lists/",
         "/casework/results/",
+        "/casework/cases/",
+        "/api/casework/cases",
         "/api/casework/leads",
         "/api/casework/watch-lists",
         "/api/casework/results/summary",
@@ -410,11 +413,14 @@ def _casework_lead(county):
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_casework_forms_reject_garbage_cleanly(county, client_for, data):
-    """The lead review and result forms (station officer) and the watch-list upload (investigator)."""
-    from ybss.casework.models import Lead, Result, WatchEntry, WatchList
+    """The lead review, case and result forms (station officer) and the watch-list upload
+    (investigator)."""
+    from ybss.casework import services
+    from ybss.casework.models import Case, Lead, Result, WatchEntry, WatchList
 
     def saved() -> tuple:
         return (
+            tuple(Case.objects.order_by("pk").values_list("pk", "state", "solved_on")),
             tuple(Lead.objects.order_by("pk").values_list("pk", "state", "review_note")),
             tuple(Result.objects.values_list("pk")),
             tuple(WatchList.objects.values_list("pk", "state")),
@@ -422,10 +428,20 @@ def test_casework_forms_reject_garbage_cleanly(county, client_for, data):
         )
 
     lead = _casework_lead(county)
+    import datetime as dt
+
+    # A fresh open case each example, opened long ago: a hostile day is seldom a valid one before it.
+    case = services.case_create(
+        actor=county.a.users["officer"], title="fuzz", opened_on=dt.date(1900, 1, 1), lead_id=lead.pk
+    )
     for user, url in (
+        (county.a.users["officer"], "/casework/cases/new/"),
+        (county.a.users["officer"], f"/casework/cases/{case.pk}/"),
         (county.a.users["officer"], f"/casework/leads/{lead.pk}/"),
         (county.a.users["officer"], "/casework/results/new/"),
         (county.users["investigator"], "/casework/lists/new/"),
+        (county.a.users["officer"], "/casework/leads/new/"),
+        (county.a.users["collector"], f"/leads/report/?person={county.a.person.pk}"),
     ):
         client = client_for(user)
         names = _fields(client, url, url)

@@ -1,6 +1,8 @@
-"""Casework over JSON (issue 8): leads (list, one lead — audited — and its review), watch lists
-(list, approve, compare) and the results ledger (record, statistics). Uploading a list is a page
-(a file with a purpose); everything here goes through ``casework.services`` / ``selectors``."""
+"""Casework over JSON (issue 8): leads (list, one lead — audited — its review, tips and leads
+found while collecting), watch lists (list, upload as multipart with the page's checks, approve,
+compare), cases (list, one case with its results, open, solve or close) and the results ledger
+(record, statistics). Everything here goes through
+``casework.services`` / ``lead_reports`` / ``selectors``."""
 
 from __future__ import annotations
 
@@ -8,15 +10,16 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from ybss.casework import selectors, services
-from ybss.casework.models import Lead, WatchList, WatchRun
+from ybss.casework import lead_reports, selectors, services
+from ybss.casework.models import Case, Lead, WatchList, WatchRun
 from ybss.org.jurisdiction import show_id_number
 
 from .auth import caller
 from .paging import paginate
-from .params import PageParams, RecordId
+from .params import CodePrefix, PageParams, RecordId
 from .scoping import scoped
 
 router = Router(tags=["casework"])
@@ -75,6 +78,50 @@ def lead_list(request: HttpRequest, filters: Query[LeadQuery], page: Query[PageP
     out = paginate(selectors.lead_list(actor=actor, state=filters.state), page)
     out["items"] = [_lead(actor, lead) for lead in out["items"]]
     return out
+
+
+# Before /leads/{pk}: its pattern would take the path /leads/report.
+
+
+class TipIn(Schema):
+    summary: Annotated[str, Field(max_length=200)]
+    details: Annotated[str, Field(max_length=2000)] = ""
+    person_id_number: Annotated[str, Field(max_length=32)] = ""
+    person_description: Annotated[str, Field(max_length=200)] = ""
+    house: RecordId | None = None
+    address_code: Annotated[str, Field(max_length=48)] = ""
+
+
+@router.post("/leads", response={201: LeadOut}, summary="Record a tip (群众举报) as a lead")
+@scoped
+def lead_tip(request: HttpRequest, payload: TipIn) -> Any:
+    actor = caller(request)
+    lead = lead_reports.lead_tip_create(
+        actor=actor, summary=payload.summary, details=payload.details,
+        person_id_number=payload.person_id_number, person_description=payload.person_description,
+        house_id=payload.house, address_code=payload.address_code, request=request,
+    )  # fmt: skip
+    return Status(201, _lead(actor, selectors.lead_list(actor=actor).get(pk=lead.pk)))
+
+
+class CollectIn(Schema):
+    summary: Annotated[str, Field(max_length=200)]
+    details: Annotated[str, Field(max_length=2000)] = ""
+    person: RecordId | None = None
+    house: RecordId | None = None
+
+
+@router.post(
+    "/leads/report", response={201: LeadOut}, summary="Report a lead found while collecting (发现线索)"
+)
+@scoped
+def lead_report(request: HttpRequest, payload: CollectIn) -> Any:
+    actor = caller(request)
+    lead = lead_reports.lead_collect(
+        actor=actor, summary=payload.summary, details=payload.details, person_id=payload.person,
+        house_id=payload.house, request=request,
+    )  # fmt: skip
+    return Status(201, _lead(actor, selectors.lead_list(actor=actor).get(pk=lead.pk)))
 
 
 @router.get("/leads/{pk}", response=LeadOut, summary="One lead (the read is audited)")
@@ -146,6 +193,33 @@ def watchlist_list(request: HttpRequest, page: Query[PageParams]) -> Any:
     return out
 
 
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+@router.post(
+    "/watch-lists", response={201: WatchListOut}, summary="Upload a watch list (multipart; all rows or none)"
+)
+@scoped
+def watchlist_upload(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    name: Form[str] = "",
+    kind: Form[str] = "",
+    purpose: Form[str] = "",
+    expires_on: Form[str] = "",
+) -> Any:
+    wl = services.watchlist_upload(
+        actor=caller(request), name=name[:1000], kind=kind[:32], purpose=purpose[:1000],
+        expires_on=_date_or_none(expires_on[:32]), file_name=file.name or "",
+        content=file.read(services.MAX_BYTES + 1), request=request,
+    )  # fmt: skip
+    return Status(201, _wl(wl))
+
+
 @router.post("/watch-lists/{pk}/approve", response=WatchListOut, summary="Approve a list (not your own)")
 @scoped
 def watchlist_approve(request: HttpRequest, pk: RecordId) -> Any:
@@ -215,3 +289,101 @@ class SummaryQuery(Schema):
 @scoped
 def result_summary(request: HttpRequest, query: Query[SummaryQuery]) -> Any:
     return selectors.results_summary(actor=caller(request), start=query.start, end=query.end, by=query.by)
+
+
+class CaseOut(Schema):
+    id: int
+    title: str
+    state: str
+    lead: int | None
+    opened_on: date
+    solved_on: date | None
+    police_unit: str
+    recorded_by: int
+
+
+def _case(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "title": case.title,
+        "state": case.state,
+        "lead": case.lead_id,
+        "opened_on": case.opened_on,
+        "solved_on": case.solved_on,
+        "police_unit": case.police_unit_id,
+        "recorded_by": case.recorded_by_id,
+    }
+
+
+class CasePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CaseOut]
+
+
+class CaseQuery(Schema):
+    state: Literal["", "open", "solved", "closed"] = ""
+    station: CodePrefix = None
+    start: date | None = None
+    end: date | None = None
+
+
+@router.get("/cases", response=CasePage, summary="Cases in your jurisdiction (opened or solved in a period)")
+@scoped
+def case_list(request: HttpRequest, filters: Query[CaseQuery], page: Query[PageParams]) -> Any:
+    qs = selectors.case_list(
+        actor=caller(request), state=filters.state, station=filters.station or "", start=filters.start,
+        end=filters.end,
+    )  # fmt: skip
+    out = paginate(qs, page)
+    out["items"] = [_case(c) for c in out["items"]]
+    return out
+
+
+class CaseIn(Schema):
+    title: Annotated[str, Field(max_length=200)]
+    opened_on: date
+    lead: RecordId | None = None
+
+
+@router.post("/cases", response={201: CaseOut}, summary="Open a case (from a lead in scope, or on its own)")
+@scoped
+def case_create(request: HttpRequest, payload: CaseIn) -> Any:
+    case = services.case_create(
+        actor=caller(request), title=payload.title, opened_on=payload.opened_on, lead_id=payload.lead
+    )
+    return Status(201, _case(case))
+
+
+class CaseDetailOut(CaseOut):
+    results: list[ResultOut]
+
+
+@router.get("/cases/{pk}", response=CaseDetailOut, summary="One case with the results recorded against it")
+@scoped
+def case_detail(request: HttpRequest, pk: RecordId) -> Any:
+    actor = caller(request)
+    case = selectors.case_get(actor=actor, pk=pk)
+    results = [
+        {"id": r.pk, "category": r.category, "count": r.count, "occurred_on": r.occurred_on,
+         "police_unit": r.police_unit_id}
+        for r in selectors.case_results(actor=actor, case_id=case.pk)[:500]
+    ]  # fmt: skip
+    return {**_case(case), "results": results}
+
+
+class CaseStateIn(Schema):
+    state: Literal["solved", "closed"]
+    solved_on: date | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+@router.post("/cases/{pk}/state", response=CaseOut, summary="Mark a case solved (with the day) or closed")
+@scoped
+def case_state(request: HttpRequest, pk: RecordId, payload: CaseStateIn) -> Any:
+    case = services.case_update_state(
+        actor=caller(request), pk=pk, state=payload.state, solved_on=payload.solved_on, note=payload.note,
+        request=request,
+    )  # fmt: skip
+    return _case(case)

@@ -37,6 +37,10 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     LOGOUT = "logout", _("Sign out")
     DENIED = "denied", _("Access denied")
+    APPROVE = "approve", _("Approve")
+    WITHDRAW = "withdraw", _("Withdraw")
+    REVIEW = "review", _("Review")
+    REPORT = "report", _("Report a lead")
 
 
 class AuditEvent(AppendOnly):

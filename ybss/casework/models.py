@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ybss.core.models import Stamped
 
@@ -137,7 +138,12 @@ class LeadState(models.TextChoices):
 
 
 class Lead(Stamped):
-    """A hit or tip for human review, stamped with the person's record (the responsible district)."""
+    """A hit, tip or field report for human review, stamped with the responsible police district:
+    the person's record, else the house's or address's, else the reporting officer's own.
+
+    ``person_description`` describes a person not (yet) identified in the records; ``details`` holds
+    where the lead came from (who reported it, how it reached the police) — personal data, never
+    logged or put in an audit detail."""
 
     source = models.CharField(_("source"), max_length=16, choices=LeadSource.choices)
     state = models.CharField(_("state"), max_length=16, choices=LeadState.choices, default=LeadState.NEW)
@@ -148,10 +154,24 @@ class Lead(Stamped):
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    house = models.ForeignKey(
+        "registry.House", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("house"),
+    )  # fmt: skip
+    address = models.ForeignKey(
+        "addresses.StandardAddress", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("address"),
+    )  # fmt: skip
+    person_description = models.CharField(_("person description"), max_length=200, blank=True)
+    details = models.TextField(_("source details"), max_length=2000, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reported by"),
+    )  # fmt: skip
     score = models.FloatField(_("score"), default=0)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    outcome = models.CharField(pgettext_lazy("lead", "outcome"), max_length=200, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -180,7 +200,7 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=200)
     state = models.CharField(_("state"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN)
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
-    opened_on = models.DateField(_("opened on"))
+    opened_on = models.DateField(pgettext_lazy("case", "opened on"))
     solved_on = models.DateField(_("solved on"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
@@ -216,7 +236,9 @@ class ResultCategory(models.TextChoices):
 class Result(models.Model):
     """One result (战果) with its count, on a day, linked to a lead or a case when there is one."""
 
-    category = models.CharField(_("category"), max_length=16, choices=ResultCategory.choices)
+    category = models.CharField(
+        pgettext_lazy("result", "category"), max_length=16, choices=ResultCategory.choices
+    )
     count = models.PositiveIntegerField(_("count"), default=1)
     occurred_on = models.DateField(_("date"), db_index=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

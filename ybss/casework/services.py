@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -37,6 +38,7 @@ from ybss.org.models import User
 from . import matching
 from .models import (
     Case,
+    CaseState,
     Lead,
     LeadSource,
     LeadState,
@@ -235,7 +237,7 @@ def watchlist_approve(*, actor: User, pk: int, request: HttpRequest | None = Non
         wl.approved_at = timezone.now()
         wl.save(update_fields=["state", "approved_by", "approved_at"])
         audit_record(
-            actor=actor, action="approve", object_type="casework.watchlist", object_id=wl.pk,
+            actor=actor, action=AuditAction.APPROVE, object_type="casework.watchlist", object_id=wl.pk,
             purpose=wl.purpose, request=request,
         )  # fmt: skip
     return wl
@@ -246,12 +248,13 @@ def watchlist_withdraw(*, actor: User, pk: int, request: HttpRequest | None = No
     wl = _get_list(actor, pk)
     if wl.uploaded_by_id != actor.pk and actor.role not in WATCHLIST_APPROVER_ROLES:
         raise Forbidden()
-    WatchList.objects.filter(pk=wl.pk).update(state=WatchListState.WITHDRAWN)
-    wl.state = WatchListState.WITHDRAWN
-    audit_record(
-        actor=actor, action="withdraw", object_type="casework.watchlist", object_id=wl.pk,
-        purpose=wl.purpose, request=request,
-    )  # fmt: skip
+    with transaction.atomic():
+        WatchList.objects.filter(pk=wl.pk).update(state=WatchListState.WITHDRAWN)
+        wl.state = WatchListState.WITHDRAWN
+        audit_record(
+            actor=actor, action=AuditAction.WITHDRAW, object_type="casework.watchlist", object_id=wl.pk,
+            purpose=wl.purpose, request=request,
+        )  # fmt: skip
     return wl
 
 
@@ -335,33 +338,57 @@ def _save_leads(hits: list[matching.Hit], run_of: dict[int, WatchRun]) -> dict[i
     return counts
 
 
-def watchlist_run(
-    *, actor: User, pk: int, threshold: float = matching.THRESHOLD, request: HttpRequest | None = None
-) -> WatchRun:
-    """Compare an active list with every live person of the county; each hit at or above
-    ``threshold`` becomes a lead (once) in the person's district. Audited with the list's purpose.
-    An expired or withdrawn list is refused (``list_inactive``)."""
-    from ybss.registry.models import Person
+#: Persons compared between two progress reports of a run.
+PROGRESS_EVERY = 5000
 
+
+def watchlist_check_runnable(*, actor: User, pk: int) -> WatchList:
+    """The list ``pk`` if ``actor`` (a watch-list role, in scope) may compare it now: approved and
+    not expired (Conflict ``list_inactive`` otherwise). Expires lists past their date first."""
     wl = _get_list(actor, pk)
     expire_lists()
     wl.refresh_from_db()
     if wl.state != WatchListState.APPROVED:
         raise Conflict(_("Only an approved list that has not expired is compared."), code="list_inactive")
+    return wl
+
+
+def watchlist_run(
+    *,
+    actor: User,
+    pk: int,
+    threshold: float = matching.THRESHOLD,
+    request: HttpRequest | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> WatchRun:
+    """Compare an active list with every live person of the county; each hit at or above
+    ``threshold`` becomes a lead (once) in the person's district. Audited with the list's purpose.
+    An expired or withdrawn list is refused (``list_inactive``). ``progress(done, total)`` is
+    called with the persons compared every ``PROGRESS_EVERY`` persons and at the end."""
+    from ybss.registry.models import Person
+
+    wl = watchlist_check_runnable(actor=actor, pk=pk)
     run = WatchRun.objects.create(
         watch_list=wl, trigger=RunTrigger.MANUAL, started_at=timezone.now(), started_by=actor
     )
     index = matching.Index.of(_entries([wl.pk]))
     people = Person.objects.exclude(status=RecordStatus.VOIDED).order_by()
+    total = people.count() if progress is not None else None
+    if progress is not None:
+        progress(0, total)
     compared = 0
 
     def counted() -> Any:
         nonlocal compared
         for c in _candidates(people):
             compared += 1
+            if progress is not None and compared % PROGRESS_EVERY == 0:
+                progress(compared, total)
             yield c
 
     hits = matching.match(index, counted(), threshold=threshold)
+    if progress is not None:
+        progress(compared, total)
     with transaction.atomic():
         new = _save_leads(hits, {wl.pk: run})
         run.compared = compared
@@ -468,7 +495,7 @@ def lead_review(
         lead.reviewed_at = timezone.now()
         lead.save(update_fields=["state", "review_note", "outcome", "reviewer", "reviewed_at"])
         audit_record(
-            actor=actor, action="review", object_type="casework.lead", object_id=lead.pk,
+            actor=actor, action=AuditAction.REVIEW, object_type="casework.lead", object_id=lead.pk,
             detail={"decision": decision}, request=request,
         )  # fmt: skip
     return lead
@@ -493,6 +520,8 @@ def case_create(*, actor: User, title: str, opened_on: dt.date | None, lead_id: 
         errors.add("title", _("Enter a title of at most 200 characters."))
     if opened_on is None:
         errors.add("opened_on", _("Enter a date."))
+    elif opened_on > timezone.localdate():
+        errors.add("opened_on", _("Enter a date that is not in the future."))
     errors.raise_if_any()
     assert opened_on is not None
     lead = get_in_scope(Lead.objects.all(), actor, pk=lead_id) if lead_id else None
@@ -533,3 +562,72 @@ def result_record(
         category=category, count=count, occurred_on=occurred_on, note=(note or "").strip(), lead=lead,
         case=case, recorded_by=actor, created_at=timezone.now(), police_unit_id=unit, division_id=div,
     )  # fmt: skip
+
+
+#: The purpose recorded with a case's audit events (a case title is not personal data).
+CASE_PURPOSE = "Case ledger"
+
+#: The states a case may move to from each state; a closed case is final.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseState.OPEN: frozenset({CaseState.SOLVED, CaseState.CLOSED}),
+    CaseState.SOLVED: frozenset({CaseState.CLOSED}),
+    CaseState.CLOSED: frozenset(),
+}
+
+
+def case_update_state(
+    *,
+    actor: User,
+    pk: int,
+    state: str,
+    solved_on: dt.date | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Case:
+    """Mark a case in the actor's jurisdiction solved (on ``solved_on``: not before it was opened,
+    not in the future) or closed (from open or solved); a closed case is final. Roles as
+    ``case_create``. Field errors (``state``, ``solved_on``, ``note``) for a bad move or date;
+    nothing is saved then. The case row is locked for the change, audited in the same transaction
+    (REVIEW, with ``CASE_PURPOSE``). ``Case`` has no note field yet: the note is checked and its
+    presence audited, its text (which may name people) is not stored."""
+    require_role(actor, REVIEW_ROLES | {"investigator"})
+    errors = FieldErrors()
+    if state not in (CaseState.SOLVED, CaseState.CLOSED):
+        errors.add("state", _("Choose a decision."))
+    if state == CaseState.SOLVED:
+        if solved_on is None:
+            errors.add("solved_on", _("Enter a date."))
+        elif solved_on > timezone.localdate():
+            errors.add("solved_on", _("Enter a date that is not in the future."))
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors.add("note", _("At most 500 characters."))
+    errors.raise_if_any()
+    with transaction.atomic():
+        case = get_in_scope(Case.objects.select_for_update(), actor, pk=pk)
+        if state not in CASE_TRANSITIONS.get(case.state, frozenset()):
+            if case.state == CaseState.CLOSED:
+                msg = _("This case is closed; a closed case cannot change.")
+            else:
+                msg = _("A case in this state cannot move to the chosen state.")
+            raise InvalidInput(fields={"state": [msg]})
+        if state == CaseState.SOLVED:
+            assert solved_on is not None
+            if solved_on < case.opened_on:
+                raise InvalidInput(
+                    fields={"solved_on": [_("The case cannot be solved before the day it was opened.")]}
+                )
+            case.solved_on = solved_on
+        previous = case.state
+        case.state = state
+        case.save(update_fields=["state", "solved_on"])
+        detail: dict[str, Any] = {"from": previous, "to": state}
+        if case.solved_on is not None:
+            detail["solved_on"] = case.solved_on.isoformat()
+        if note:  # free text may name people: its presence is recorded, never its words
+            detail["note"] = True
+        audit_record(
+            actor=actor, action=AuditAction.REVIEW, object_type="casework.case", object_id=case.pk,
+            detail=detail, purpose=CASE_PURPOSE, request=request,
+        )  # fmt: skip
+    return case

@@ -369,6 +369,15 @@ def _snapshot(merge: _Merge, pairs: Sequence[Pair], fk: Any) -> None:
     drop out of it when it is shown (``selectors.duplicate_scan_groups``)."""
 
 
+def _drop_derived(merge: _Merge, pairs: Sequence[Pair], fk: Any) -> None:
+    """Rows derived from the duplicate itself (its search keys): deleted, since a merged address
+    is no longer searchable; the survivor keeps its own."""
+    n, _per_model = fk.model._default_manager.filter(
+        **{f"{fk.attname}__in": [d.pk for d, _k in pairs]}
+    ).delete()
+    merge.result.count(relation_key(fk), n)
+
+
 Handler = Callable[[_Merge, Sequence[Pair], Any], None]
 
 
@@ -414,6 +423,8 @@ HANDLERS: dict[str, Handler] = {
     "collection.appointment.door": _Merge.move_plain,
     "collection.householdavailability.address": _move_unique_per(""),
     "collection.submission.door": _Merge.move_plain,
+    "casework.lead.address": _Merge.move_plain,
+    "search.addresskey.address": _drop_derived,
 }
 
 

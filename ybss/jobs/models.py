@@ -20,6 +20,7 @@ class JobKind(models.TextChoices):
     QUALITY = "quality", _("Quality scan")
     RATES = "rates", _("Rate count")
     BULLETIN = "bulletin", _("Bulletin issue")
+    WATCHLIST = "watchlist", _("Watch-list comparison")
 
 
 class JobState(models.TextChoices):

@@ -236,6 +236,28 @@ def bulletin_issue_submit(*, actor: User, bulletin_id: int, language: str = "") 
     )
 
 
+def watchlist_run_submit(
+    *, actor: User, watch_list_id: int, ip: str | None = None, language: str = ""
+) -> Job:
+    """Compare a watch list with the population as a background job (a county takes seconds to
+    minutes), or return the job already comparing it. The list must be in the actor's scope, the
+    actor a watch-list role (``casework.services.watchlist_check_runnable``: NotFound, Forbidden,
+    Conflict ``list_inactive``); the job writes the run's audit entry with the list's purpose and
+    the submitter's address ``ip``."""
+    from ybss.casework.services import watchlist_check_runnable
+
+    wl = watchlist_check_runnable(actor=actor, pk=watch_list_id)
+    runner.ensure_swept()
+    for job in Job.objects.filter(kind=JobKind.WATCHLIST, state__in=OPEN_STATES):
+        if job.params.get("watch_list") == wl.pk:
+            return job
+    return job_submit(
+        actor=actor,
+        kind=JobKind.WATCHLIST,
+        params={"watch_list": wl.pk, "ip": ip or "", "language": language or settings.LANGUAGE_CODE},
+    )
+
+
 def _error_text(exc: AppError) -> str:
     parts = [str(exc.message)]
     for messages in exc.fields.values():

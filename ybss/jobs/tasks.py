@@ -198,6 +198,33 @@ def run_bulletin_task(job: Job, reporter: Reporter) -> Outcome:
     return Outcome({"bulletin": b.pk, "number": b.number, "year": b.year, "version": b.version})
 
 
+def run_watchlist_task(job: Job, reporter: Reporter) -> Outcome:
+    """Compare a watch list with the population (``casework.services.watchlist_run``), reporting
+    persons compared; the run and its audit entry are the service's."""
+    from ybss.casework.services import watchlist_run
+
+    reporter.stage("compare")
+
+    def step(done: int, total: int | None) -> None:
+        reporter(done, total)
+
+    run = watchlist_run(
+        actor=job.actor,
+        pk=int(job.params["watch_list"]),
+        request=_audit_request(job.params.get("ip", "")),
+        progress=step,
+    )
+    return Outcome(
+        {
+            "watch_list": run.watch_list_id,
+            "run": run.pk,
+            "compared": run.compared,
+            "hits": run.hits,
+            "new_leads": run.new_leads,
+        }
+    )
+
+
 TASKS: dict[str, Callable[[Job, Reporter], Outcome]] = {
     JobKind.IMPORT: run_import_task,
     JobKind.EXPORT: run_export_task,
@@ -205,4 +232,5 @@ TASKS: dict[str, Callable[[Job, Reporter], Outcome]] = {
     JobKind.QUALITY: run_quality_task,
     JobKind.RATES: run_rates_task,
     JobKind.BULLETIN: run_bulletin_task,
+    JobKind.WATCHLIST: run_watchlist_task,
 }

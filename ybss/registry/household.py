@@ -15,6 +15,7 @@ from ybss.audit.services import audit_record
 from ybss.org import jurisdiction
 from ybss.org.models import User
 
+from .drilldown import purpose_or_default
 from .models import House, Residence, Unit
 from .selectors import house_get
 
@@ -31,8 +32,10 @@ def household_card(
     *, actor: User, pk: Any, purpose: str = "", request: HttpRequest | None = None, channel: str = "web"
 ) -> HouseholdCard:
     """The card of house ``pk`` in scope (NotFound otherwise). Residents and units are those in
-    scope (voided residences left out); one audit read is written per person shown."""
+    scope (voided residences left out); one audit read is written per person shown, with
+    ``purpose`` or, when none was carried over, the routine purpose of the card (never empty)."""
     house = house_get(actor=actor, pk=pk)
+    stated = purpose_or_default(purpose, page="card")
     residences = list(
         jurisdiction.scope(Residence.objects.filter(house=house), actor)
         .exclude(status="voided")
@@ -55,7 +58,7 @@ def household_card(
             object_type="registry.person",
             object_id=r.person_id,
             detail={"via": "household_card", "house": house.pk},
-            purpose=purpose[:200],
+            purpose=stated,
             request=request,
             channel=channel,
         )

@@ -21,6 +21,7 @@ from ybss.core.errors import InvalidInput
 from ybss.org import jurisdiction
 from ybss.org.models import Role, User
 
+from .drilldown import purpose_or_default
 from .models import Employment, House, Person, Residence, Unit
 
 _ID_LIKE = re.compile(r"^[0-9]{6,17}[0-9Xx]?$")
@@ -116,14 +117,15 @@ def person_list(
 def person_get(
     *, actor: User, pk: Any, purpose: str = "", request: HttpRequest | None = None, channel: str = "web"
 ) -> Person:
-    """One person in scope (NotFound otherwise); the read is audited."""
+    """One person in scope (NotFound otherwise); the read is audited with ``purpose`` or, when
+    none was stated, the routine purpose of the person page (never empty)."""
     person = jurisdiction.get_in_scope(Person.objects.select_related("division", "police_unit"), actor, pk=pk)
     audit_record(
         actor=actor,
         action=AuditAction.READ,
         object_type="registry.person",
         object_id=person.pk,
-        purpose=purpose,
+        purpose=purpose_or_default(purpose, page="person"),
         request=request,
         channel=channel,
     )

@@ -35,3 +35,28 @@ class PersonKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.person_id}"
+
+
+class AddressKey(models.Model):
+    """One character trigram of a live standard address's name below the county (see
+    ``ybss.search.places``), split as its first two characters (``pair``) and the third (``next``,
+    "" at the end of the name): a fragment of three or more characters looks its trigrams up by
+    equality, a fragment of two looks up ``pair`` alone — no range over CJK text, so the lookups
+    do not depend on the database's collation."""
+
+    address = models.ForeignKey(
+        "addresses.StandardAddress", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    pair = models.CharField(_("key"), max_length=2)
+    next = models.CharField(_("next character"), max_length=1, blank=True)
+
+    class Meta:
+        verbose_name = _("address search key")
+        verbose_name_plural = _("address search keys")
+        indexes = [
+            models.Index(fields=["pair", "next", "address"], name="search_akey_lookup_idx"),
+            models.Index(fields=["address"], name="search_akey_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair}{self.next}:{self.address_id}"

@@ -167,6 +167,8 @@ def document(content: dict[str, Any]) -> dict[str, Any]:
     stotal = spot.get("total", {})
     issued_at = content.get("issued_at")
     supersedes = content.get("supersedes")
+    cw = content.get("casework")
+    n = 5 if cw is None else 6  # bulletins made before the casework section keep their numbering
     return {
         "county_name": content.get("county", {}).get("name", ""),
         "title": content.get("title", ""),
@@ -192,9 +194,10 @@ def document(content: dict[str, Any]) -> dict[str, Any]:
             heading(2, _("Station ranking")),
             heading(3, _("Problems found")),
             heading(4, _("Spot checks")),
-            heading(5, _("Praise and criticism")),
-            heading(6, _("Next steps")),
+            heading(n, _("Praise and criticism")),
+            heading(n + 1, _("Next steps")),
         ],
+        "casework": _casework_doc(cw) if cw is not None else None,
         "intro": _("As of %(day)s, the county’s figures are:") % {"day": _date(content.get("as_of"))},
         "sentences": sentences,
         "overall": pgettext("sentence separator", "; ").join(sentences) + pgettext("sentence end", ".")
@@ -298,6 +301,51 @@ def document(content: dict[str, Any]) -> dict[str, Any]:
             "issued_by": _("Issued by"),
             "draft": _("Draft — not issued"),
         },
+    }
+
+
+def _casework_doc(cw: dict[str, Any]) -> dict[str, Any]:
+    """The 服务实战战果 section: a summary of the period, and a table of leads and results by
+    station with a county total (categories with nothing anywhere are left out of the table)."""
+    cats = [c for c in cw.get("categories", []) if cw.get("total", {}).get(c["code"])]
+    sep = pgettext("list separator", ", ")
+    sources = sep.join(f"{s['label']} {_int(s['count'])}" for s in cw["leads"]["by_source"] if s["count"])
+    results = sep.join(f"{c['label']} {_int(cw['total'][c['code']])}" for c in cats)
+    summary = _(
+        "From %(start)s to %(end)s: %(leads)s leads recorded%(sources)s; %(opened)s cases opened and "
+        "%(solved)s solved; results: %(results)s."
+    ) % {
+        "start": _date(cw.get("start")),
+        "end": _date(cw.get("end")),
+        "leads": _int(cw["leads"]["total"]),
+        "sources": f" ({sources})" if sources else "",
+        "opened": _int(cw["cases"]["opened"]),
+        "solved": _int(cw["cases"]["solved"]),
+        "results": results or _("none"),
+    }
+    rows = [
+        [
+            s["name"],
+            _int(s["leads"]),
+            _int(s["cases_solved"]),
+            *[_int(s["results"].get(c["code"], 0)) for c in cats],
+        ]
+        for s in cw.get("by_station", [])
+    ]
+    if rows:
+        rows.append(
+            [
+                _("Total"),
+                _int(cw["leads"]["total"]),
+                _int(cw["cases"]["solved"]),
+                *[_int(cw["total"].get(c["code"], 0)) for c in cats],
+            ]
+        )
+    return {
+        "heading": heading(5, _("Results in police work")),
+        "summary": summary,
+        "headers": [_("Police station"), _("Leads recorded"), _("Cases solved"), *[c["label"] for c in cats]],
+        "rows": rows,
     }
 
 
@@ -622,6 +670,11 @@ def render_docx(content: dict[str, Any], pictures: dict[str, bytes | None] | Non
     para(doc["spot_summary"])
     if doc["spot_rows"]:
         _docx_table(d, doc["spot_headers"], doc["spot_rows"])
+    if doc["casework"]:
+        para(doc["casework"]["heading"], size=14, bold=True, serif=True)
+        para(doc["casework"]["summary"])
+        if doc["casework"]["rows"]:
+            _docx_table(d, doc["casework"]["headers"], doc["casework"]["rows"])
     para(heads[4], size=14, bold=True, serif=True)
     for key in ("praise", "criticism"):
         para(doc["labels"][key], size=11, bold=True)
@@ -758,6 +811,30 @@ def render_xlsx(content: dict[str, Any]) -> bytes:
             for s in spot.get("by_station", [])
         ],
     )
+    cw = content.get("casework")
+    if cw is not None:
+        cats = cw.get("categories", [])
+        ws = sheet(
+            doc["casework"]["heading"],
+            [_("Police station"), _("Leads recorded"), _("Cases opened"), _("Cases solved"),
+             *[c["label"] for c in cats]],
+            [
+                [s["name"], s["leads"], s["cases_opened"], s["cases_solved"],
+                 *[s["results"].get(c["code"], 0) for c in cats]]
+                for s in cw.get("by_station", [])
+            ]
+            + [[_("Total"), cw["leads"]["total"], cw["cases"]["opened"], cw["cases"]["solved"],
+                *[cw["total"].get(c["code"], 0) for c in cats]]],
+        )  # fmt: skip
+        for title, key in ((_("Leads by source"), "by_source"), (_("Leads by state"), "by_state")):
+            ws.append([])
+            ws.append([title, _("Count")])
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+            for item in cw["leads"][key]:
+                ws.append([item["label"], item["count"]])
+        ws.append([])
+        ws.append([doc["casework"]["summary"]])
     sheet(
         heads[4],
         [_("Kind"), _("Text")],

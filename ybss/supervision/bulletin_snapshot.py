@@ -23,6 +23,10 @@ Content schema (``schema`` 1)::
                  by_station [{code, name, checked, passed, wrong_fields, fabricated, percent}]}
     targets [{unit, unit_name, code, label, target_percent, deadline, due, current_percent,
               at_deadline_percent, status, status_label}]
+    casework {start, end, categories [{code, label}], total {category: n},
+              by_station [{code, name, results {category: n}, leads, cases_opened, cases_solved}],
+              leads {total, by_source [{code, label, count}], by_state [{code, label, count}]},
+              cases {opened, solved}}   服务实战战果 of the period (absent in bulletins made before it)
     suggested {praise [line], criticism [line], remarks [line]}
 
 Every figure is read through the caller's jurisdiction (the caller is a county-level user, see
@@ -40,6 +44,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ybss.addresses.rates import Rate
+from ybss.casework.models import LeadSource, LeadState, ResultCategory
+from ybss.casework.selectors import casework_statistics
 from ybss.org import jurisdiction
 from ybss.org.models import AdminDivision, PoliceUnit, PoliceUnitKind, User
 from ybss.quality.findings import category_label
@@ -302,6 +308,43 @@ def _targets_section(actor: User, county: PoliceUnit, start: dt.date, as_of: dt.
     return out
 
 
+def _casework_section(actor: User, county: PoliceUnit, start: dt.date, as_of: dt.date) -> dict[str, Any]:
+    """Leads, cases and results (服务实战战果) of the bulletin's period ``start``..``as_of`` by
+    station (``casework.selectors.casework_statistics``), stations with nothing left out."""
+    stats = casework_statistics(actor=actor, start=start, end=as_of, police_prefix=county.prefix)
+    names = _station_names(county)
+    rows = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "results": row["results"],
+            "leads": row["leads"],
+            "cases_opened": row["cases_opened"],
+            "cases_solved": row["cases_solved"],
+        }
+        for code, row in sorted(stats["stations"].items())
+    ]
+    return {
+        "start": start.isoformat(),
+        "end": as_of.isoformat(),
+        "categories": [{"code": c.value, "label": str(c.label)} for c in ResultCategory],
+        "total": stats["results"],
+        "by_station": rows,
+        "leads": {
+            "total": stats["leads"],
+            "by_source": [
+                {"code": c.value, "label": str(c.label), "count": stats["leads_by_source"].get(c.value, 0)}
+                for c in LeadSource
+            ],
+            "by_state": [
+                {"code": c.value, "label": str(c.label), "count": stats["leads_by_state"].get(c.value, 0)}
+                for c in LeadState
+            ],
+        },
+        "cases": {"opened": stats["cases_opened"], "solved": stats["cases_solved"]},
+    }
+
+
 # --- suggestions (pure) ----------------------------------------------------------------------
 
 
@@ -406,6 +449,7 @@ def bulletin_snapshot(
         "problems": _problems_section(actor, county, as_of),
         "spot_checks": _spot_checks_section(actor, county, as_of),
         "targets": _targets_section(actor, county, start, as_of),
+        "casework": _casework_section(actor, county, start, as_of),
     }
     content["suggested"] = suggest_lines(content)
     return content

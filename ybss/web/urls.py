@@ -137,6 +137,7 @@ urlpatterns = [
     path("supervision/", include((urls_supervision.dashboard_patterns, "supervision"))),
     path("m/", include("ybss.web.urls_collect")),
     path("casework/", include((urls_casework.casework_patterns, "casework"))),
+    urls_casework.lead_report_pattern,  # web:lead_report, 发现线索 (?person=<pk> / ?house=<pk>)
     path("lists/", include((urls_standing.standing_patterns, "standing"))),
     *urls_standing.card_patterns,
     *urls_appointments.urlpatterns,

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ybss.addresses.models import AddressLevel, CoordSystem, MarkState, StandardAddress
-from ybss.addresses.selectors import address_get, address_list, address_rooms
+from ybss.addresses.selectors import address_get, address_list
 from ybss.addresses.services import (
     address_mark,
     address_rename,
@@ -21,18 +20,15 @@ from ybss.addresses.services import (
     door_plate_create,
     room_create,
 )
-from ybss.registry import selectors as registry_selectors
+from ybss.registry.drilldown import address_drilldown
 
 from ..forms.actions import BuildingForm, MarkForm, RoomForm
 from ..forms.filters import AddressFilterForm
 from ..forms.records import AddressEditForm, DoorPlateForm, initial_from
 from .common import actor_of, require_business_access, scoped
-from .details import detail_page
+from .details import carried_purpose, detail_page, purpose_query
 from .lists import ListSpec, list_views
 from .writes import form_page, posted, require_edit, saved
-
-#: Rooms, houses and units shown on one address page; a larger building says how many are hidden.
-RELATED_LIMIT = 200
 
 #: Where a web-form marking came from (``marked_source``): typed in on this page.
 MARK_SOURCE = "web"
@@ -46,11 +42,6 @@ SPEC = ListSpec(
 )
 
 address_list_view, address_export = list_views(SPEC)
-
-
-def _limited(qs: QuerySet[Any], limit: int = RELATED_LIMIT) -> tuple[list[Any], bool]:
-    rows = list(qs[: limit + 1])
-    return rows[:limit], len(rows) > limit
 
 
 def _address_links(address: StandardAddress, *, has_rooms: bool) -> list[dict[str, Any]]:
@@ -72,26 +63,29 @@ def _address_links(address: StandardAddress, *, has_rooms: bool) -> list[dict[st
 @login_required
 @scoped
 def address_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The address drill-down: its building and rooms, houses, current and past residents, units
+    and their employees; audited as a read of the address with the carried-over purpose."""
     require_business_access(request)
     user = actor_of(request)
     address = address_get(actor=user, pk=pk)
-    rooms, rooms_more = _limited(address_rooms(actor=user, address=address))
-    houses, houses_more = _limited(registry_selectors.address_houses(actor=user, address=address))
-    units, units_more = _limited(registry_selectors.address_units(actor=user, address=address))
+    purpose = carried_purpose(request)
+    dd = address_drilldown(actor=user, address=address, purpose=purpose, request=request)
     return detail_page(
         request,
         address,
         kind="address",
         template="web/addresses/detail.html",
         title=address.full_name,
-        rooms=rooms,
-        rooms_more=rooms_more,
-        houses=houses,
-        houses_more=houses_more,
-        units=units,
-        units_more=units_more,
-        limit=RELATED_LIMIT,
-        extra_links=_address_links(address, has_rooms=bool(rooms)),
+        dd=dd,
+        rooms=dd.rooms.rows,
+        rooms_more=dd.rooms.more,
+        houses=dd.houses.rows,
+        houses_more=dd.houses.more,
+        units=dd.units.rows,
+        units_more=dd.units.more,
+        limit=dd.limit,
+        purpose_qs=purpose_query(purpose),
+        extra_links=_address_links(address, has_rooms=bool(dd.rooms) and address.level == AddressLevel.DOOR),
     )
 
 

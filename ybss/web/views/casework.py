@@ -1,9 +1,11 @@
-"""Casework pages (线索/战果, issue 8): the leads queue and one lead with its review, the watch lists
-(upload, approve, compare, withdraw) and the results ledger with statistics by station or month.
+"""Casework pages (线索/案件/战果, issue 8): the leads queue and one lead with its review, the watch
+lists (upload, approve, compare, withdraw), the cases ledger (open, solve, close) and the results
+ledger with statistics by station or month.
 
 Who sees what is the selectors' business (``casework.selectors``, all from ``scope``); a lead page
-is audited with its list's purpose. A comparison runs in the request (10,000 entries against a
-county take seconds, see bench/watchlist_bench.py) and only proposes leads for review.
+is audited with its list's purpose. A comparison runs as a background job with progress (10,000
+entries against a county take seconds to a minute, see bench/watchlist_bench.py) and only proposes
+leads for review.
 """
 
 from __future__ import annotations
@@ -21,14 +23,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ybss.casework import selectors, services
-from ybss.casework.models import LeadState, ResultCategory, WatchListState
+from ybss.casework import lead_reports, selectors, services
+from ybss.casework.models import CaseState, LeadState, ResultCategory, WatchListState
 from ybss.core.errors import AppError, Forbidden, NotFound
+from ybss.jobs.services import watchlist_run_submit
 from ybss.org import jurisdiction
 
-from ..forms.casework import LeadReviewForm, ResultForm, ResultsFilterForm, WatchListUploadForm
+from ..forms.casework import (
+    CaseForm,
+    CasesFilterForm,
+    CaseStateForm,
+    LeadReportForm,
+    LeadReviewForm,
+    LeadTipForm,
+    ResultForm,
+    ResultsFilterForm,
+    WatchListUploadForm,
+)
 from .common import actor_of, paginate, require_business_access, scoped
-from .writes import call_service, posted, render_form
+from .writes import call_service, form_page, posted, saved
 
 REASONS = {
     "id_same": gettext_lazy("same ID number"),
@@ -113,6 +126,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_review": actor.role in (jurisdiction.REVIEW_ROLES | {"investigator"})
             and lead.state not in (LeadState.DISMISSED, LeadState.CLOSED),
+            "can_open_case": actor.role in (jurisdiction.REVIEW_ROLES | {"investigator"}),
+            "cases": list(selectors.case_list(actor=actor).filter(lead_id=lead.pk)[:50]),
         },
         status=status,
     )
@@ -200,43 +215,50 @@ def _list_action(request: HttpRequest, pk: int, call: Any, done: str) -> HttpRes
     return HttpResponseRedirect(reverse("web:casework:list", args=[pk]))
 
 
-@login_required
-@scoped
-@require_POST
-def watchlist_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    return _list_action(
-        request,
-        pk,
-        lambda: services.watchlist_approve(actor=actor, pk=pk, request=request),
-        _("List approved."),
-    )
+def _list_action_view(service: Any, done: Any, doc: str) -> Any:
+    """A POST-only page action on one list: call ``service(actor=, pk=, request=)``, then back to
+    the list with ``done`` or the error (approve and withdraw share it)."""
+
+    @login_required
+    @scoped
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        actor = actor_of(request)
+        return _list_action(request, pk, lambda: service(actor=actor, pk=pk, request=request), str(done))
+
+    view.__doc__ = doc
+    return view
+
+
+watchlist_approve = _list_action_view(
+    services.watchlist_approve, gettext_lazy("List approved."), "Approve a draft list (not one's own)."
+)
+watchlist_withdraw = _list_action_view(
+    services.watchlist_withdraw, gettext_lazy("List withdrawn."), "Withdraw a list: never compared again."
+)
 
 
 @login_required
 @scoped
 @require_POST
 def watchlist_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the comparison as a background job and show its progress page (the job writes the
+    run's audit entry with the list's purpose); a list that cannot run goes back with the reason."""
+    _require_watchlists(request)
     actor = actor_of(request)
-    return _list_action(
-        request,
-        pk,
-        lambda: services.watchlist_run(actor=actor, pk=pk, request=request),
-        _("Comparison done."),
-    )
-
-
-@login_required
-@scoped
-@require_POST
-def watchlist_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_of(request)
-    return _list_action(
-        request,
-        pk,
-        lambda: services.watchlist_withdraw(actor=actor, pk=pk, request=request),
-        _("List withdrawn."),
-    )
+    try:
+        job = watchlist_run_submit(
+            actor=actor,
+            watch_list_id=pk,
+            ip=request.META.get("REMOTE_ADDR") or None,
+            language=request.LANGUAGE_CODE,
+        )
+    except (NotFound, Forbidden):
+        raise
+    except AppError as err:
+        messages.error(request, str(err.message))
+        return HttpResponseRedirect(reverse("web:casework:list", args=[pk]))
+    return HttpResponseRedirect(reverse("web:job_detail", args=[job.pk]))
 
 
 def _period(form: ResultsFilterForm) -> tuple[dt.date, dt.date, str]:
@@ -280,30 +302,210 @@ def results(request: HttpRequest) -> HttpResponse:
 @login_required
 @scoped
 def result_new(request: HttpRequest) -> HttpResponse:
-    """Record a result (战果), optionally on a lead in scope."""
+    """Record a result (战果), optionally on a lead or a case in scope (``?case=<pk>`` fills the
+    case in and leads back to it)."""
     require_business_access(request)
     actor = actor_of(request)
-    form = ResultForm(posted(request))
+    case_id = _record_id(request, "case")
+    form = ResultForm(posted(request), initial={"case_id": case_id})
+    back = reverse("web:casework:case", args=[case_id]) if case_id else reverse("web:casework:results")
+
+    def save() -> Any:
+        data = form.cleaned_data
+        return services.result_record(
+            actor=actor, category=data["category"], count=data["count"], occurred_on=data["occurred_on"],
+            note=data.get("note") or "", lead_id=data.get("lead_id"), case_id=data.get("case_id"),
+        )  # fmt: skip
+
+    def done(result: Any) -> HttpResponse:
+        url = (
+            reverse("web:casework:case", args=[result.case_id])
+            if result.case_id
+            else reverse("web:casework:results")
+        )
+        return saved(request, _("Result recorded."), url)
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=done,
+        title=_("Record a result"),
+        back_url=back,
+        submit=_("Record"),
+    )
+
+
+@login_required
+@scoped
+def lead_new(request: HttpRequest) -> HttpResponse:
+    """Enter a tip (群众举报) as a lead: the person by ID number in scope or described, an optional
+    house or address; it lands in the responsible police district."""
+    require_business_access(request)
+    actor = actor_of(request)
+    form = LeadTipForm(posted(request))
+
+    def save() -> Any:
+        data = form.cleaned_data
+        return lead_reports.lead_tip_create(
+            actor=actor, summary=data["summary"], details=data.get("details") or "",
+            person_id_number=data.get("person_id_number") or "",
+            person_description=data.get("person_description") or "", house_id=data.get("house_id"),
+            address_code=data.get("address_code") or "", request=request,
+        )  # fmt: skip
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=lambda lead: saved(request, _("Lead recorded."), reverse("web:casework:lead", args=[lead.pk])),
+        title=_("Record a tip"),
+        back_url=reverse("web:casework:leads"),
+        submit=_("Record"),
+    )
+
+
+def _record_id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFound()
+    return int(raw)
+
+
+@login_required
+@scoped
+def lead_report(request: HttpRequest) -> HttpResponse:
+    """发现线索: report a lead about the person (``?person=<pk>``) or the house (``?house=<pk>``)
+    of the page the officer came from; out of scope is 404 (``lead_reports.lead_collect``)."""
+    require_business_access(request)
+    actor = actor_of(request)
+    person_id, house_id = _record_id(request, "person"), _record_id(request, "house")
+    if person_id is None and house_id is None:
+        raise NotFound()
+    form = LeadReportForm(posted(request))
+    if person_id is not None:
+        back = reverse("web:person_detail", args=[person_id])
+    else:
+        back = reverse("web:house_detail", args=[house_id])
+    if request.method != "POST":  # show nothing of a record outside the user's scope, not even a form
+        lead_reports.lead_reportable(actor=actor, person_id=person_id, house_id=house_id)
+
+    def save() -> Any:
+        data = form.cleaned_data
+        return lead_reports.lead_collect(
+            actor=actor, summary=data["summary"], details=data.get("details") or "", person_id=person_id,
+            house_id=house_id, request=request,
+        )  # fmt: skip
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=lambda lead: saved(request, _("Lead reported for review."), back),
+        title=_("Report a lead"),
+        back_url=back,
+        submit=_("Report"),
+    )
+
+
+CASE_ROLES = jurisdiction.REVIEW_ROLES | {"investigator"}
+
+
+@login_required
+@scoped
+def cases(request: HttpRequest) -> HttpResponse:
+    """The cases of the user's jurisdiction, newest first, filtered by state, station and period
+    (cases opened or solved in it)."""
+    require_business_access(request)
+    actor = actor_of(request)
+    form = CasesFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    paged = paginate(
+        request,
+        selectors.case_list(
+            actor=actor, state=data.get("state") or "", station=data.get("station") or "",
+            start=data.get("start"), end=data.get("end"),
+        ),
+    )  # fmt: skip
+    return render(
+        request,
+        "web/casework/cases.html",
+        {
+            "title": _("Cases"),
+            "form": form,
+            "paged": paged,
+            "page": paged.page,
+            "page_notice": paged.notice,
+            "can_open": actor.role in CASE_ROLES,
+        },
+    )
+
+
+@login_required
+@scoped
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Open a case (立案), on its own or from a lead in scope (``?lead=<pk>`` fills it in); a case
+    from a lead is recorded in the lead's police district."""
+    require_business_access(request)
+    actor = actor_of(request)
+    lead_id = _record_id(request, "lead")
+    form = CaseForm(posted(request), initial={"lead_id": lead_id, "opened_on": timezone.localdate()})
+    back = reverse("web:casework:lead", args=[lead_id]) if lead_id else reverse("web:casework:cases")
+
+    def save() -> Any:
+        data = form.cleaned_data
+        return services.case_create(
+            actor=actor, title=data["title"], opened_on=data["opened_on"], lead_id=data.get("lead_id")
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        done=lambda case: saved(request, _("Case opened."), reverse("web:casework:case", args=[case.pk])),
+        title=_("Open a case"),
+        back_url=back,
+        submit=_("Open the case"),
+    )
+
+
+@login_required
+@scoped
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case: its lead, the results recorded against it and, for the case roles, the form to
+    mark it solved (with the day) or closed."""
+    require_business_access(request)
+    actor = actor_of(request)
+    case = selectors.case_get(actor=actor, pk=pk)
+    form = CaseStateForm(posted(request))
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            res, status = call_service(
+            done, status = call_service(
                 form,
-                lambda: services.result_record(
-                    actor=actor, category=data["category"], count=data["count"],
-                    occurred_on=data["occurred_on"], note=data.get("note") or "", lead_id=data.get("lead_id"),
+                lambda: services.case_update_state(
+                    actor=actor, pk=case.pk, state=data["state"], solved_on=data.get("solved_on"),
+                    request=request,
                 ),
             )  # fmt: skip
-            if res is not None:
-                messages.success(request, _("Result recorded."))
-                return HttpResponseRedirect(reverse("web:casework:results"))
-    return render_form(
+            if done is not None:
+                messages.success(request, _("Case updated."))
+                return HttpResponseRedirect(reverse("web:casework:case", args=[case.pk]))
+    can_record = actor.role in CASE_ROLES
+    return render(
         request,
-        form,
-        title=_("Record a result"),
-        back_url=reverse("web:casework:results"),
-        submit=_("Record"),
+        "web/casework/case.html",
+        {
+            "title": _("Case %(id)s") % {"id": case.pk},
+            "case": case,
+            "results": list(selectors.case_results(actor=actor, case_id=case.pk)[:200]),
+            "form": form,
+            "can_update": can_record and case.state != CaseState.CLOSED,
+            "can_record": can_record,
+        },
         status=status,
     )

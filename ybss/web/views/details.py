@@ -4,12 +4,14 @@ and the edit, status and action links the user's role allows."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from ybss.org import jurisdiction
+from ybss.registry.drilldown import PURPOSE_MAX
 
 from ..display import timeline
 from ..forms.records import transition_options
@@ -40,3 +42,14 @@ def detail_page(
             **context,
         },
     )
+
+
+def carried_purpose(request: HttpRequest) -> str:
+    """The purpose carried over in ``?purpose=`` (from a search or another drill-down page),
+    trimmed; '' when none. The drill-down selectors fall back to the page's routine purpose."""
+    return request.GET.get("purpose", "").strip()[:PURPOSE_MAX]
+
+
+def purpose_query(purpose: str) -> str:
+    """``?purpose=…`` to carry a stated purpose on to the next drill-down link ('' when none)."""
+    return "?" + urlencode({"purpose": purpose}) if purpose else ""

@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ybss.addresses.selectors import address_get
-from ybss.registry.selectors import house_get, house_list, house_residents
+from ybss.registry.drilldown import house_drilldown
+from ybss.registry.selectors import house_get, house_list
 from ybss.registry.services import house_create, house_update
 
 from ..forms.filters import HouseFilterForm
 from ..forms.records import HouseEditForm, HouseForm, initial_from
 from .common import actor_of, require_business_access, scoped
-from .details import detail_page
+from .details import carried_purpose, detail_page, purpose_query
 from .lists import ListSpec, list_views
 from .verify import verify_page
 from .writes import form_page, landlord_id, posted, require_edit, require_review, saved
@@ -37,19 +38,29 @@ def _detail_url(pk: int) -> str:
 @login_required
 @scoped
 def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A house with its current and past residents; audited as a read of the house with the
+    carried-over purpose (or the routine one)."""
     require_business_access(request)
     user = actor_of(request)
     house = house_get(actor=user, pk=pk)
+    purpose = carried_purpose(request)
+    dd = house_drilldown(actor=user, house=house, purpose=purpose, request=request)
     return detail_page(
         request,
         house,
         kind="house",
         template="web/houses/detail.html",
         title=house.address.full_name,
-        residents=list(house_residents(actor=user, house=house)),
+        residents=dd.current.rows,
+        residents_more=dd.current.more,
+        past=dd.past.rows,
+        past_more=dd.past.more,
+        limit=dd.limit,
+        purpose_qs=purpose_query(purpose),
         verify_url=reverse("web:house_verify", args=[house.pk]),
         extra_links=[
             {"url": reverse("web:person_new", args=[house.pk]), "label": _("Register a resident")},
+            {"url": reverse("web:lead_report") + f"?house={house.pk}", "label": _("Report a lead")},
         ],
     )
 

@@ -45,6 +45,7 @@ STAGES = {
     "index": gettext_lazy("Rebuilding indexes"),
     "export": gettext_lazy("Exporting"),
     "duplicates": gettext_lazy("Checking for duplicate addresses"),
+    "compare": gettext_lazy("Comparing the list with the population"),
 }
 OTHER_STAGE = gettext_lazy("Working")
 OUTCOMES = {
@@ -57,8 +58,8 @@ FORMATS = {"xlsx": "Excel", "csv": "CSV"}
 
 
 def job_title(job: Job) -> str:
-    if job.kind == JobKind.DUPLICATES:
-        return str(JobKind.DUPLICATES.label)
+    if job.kind in (JobKind.DUPLICATES, JobKind.WATCHLIST):
+        return str(JobKind(job.kind).label)
     kind = KIND_LABELS.get(job.params.get("kind", ""), "")
     if job.kind == JobKind.IMPORT:
         return _("Import of %(kind)s: %(file)s") % {"kind": kind, "file": job.params.get("file_name", "")}
@@ -67,6 +68,11 @@ def job_title(job: Job) -> str:
 
 
 def _count_label(p: Progress) -> str:
+    if p.stage == "compare":
+        return _("%(done)s of %(total)s persons") % {
+            "done": thousands(p.done),
+            "total": thousands(p.total or 0),
+        }
     if p.stage == "duplicates":
         return _("%(done)s of %(total)s addresses") % {
             "done": thousands(p.done),

@@ -13,18 +13,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ybss.casework.selectors import person_leads
 from ybss.core.errors import NotFound
+from ybss.quality.selectors import ProblemFilters, problem_list
+from ybss.registry.drilldown import person_drilldown, purpose_or_default
 from ybss.registry.models import Person
-from ybss.registry.selectors import house_get, person_employments, person_get, person_list, person_residences
+from ybss.registry.selectors import house_get, person_get, person_list, person_residences
 from ybss.registry.services import person_register, person_update, residence_end
 
 from ..forms.actions import ResidenceEndForm
 from ..forms.filters import PersonFilterForm
 from ..forms.records import PersonEditForm, PersonRegisterForm, initial_from
 from .common import actor_of, require_business_access, scoped
-from .details import detail_page
+from .details import carried_purpose, detail_page, purpose_query
 from .lists import ListSpec, list_views
 from .writes import form_page, landlord_id, posted, require_edit, saved
+
+#: The quality ledger's name for a person record (``Problem.record_type``).
+PERSON_RECORD = "registry.person"
+
+#: Problems and leads shown on a person's page, newest first; the ledgers hold the rest.
+PROBLEMS_SHOWN = 50
 
 
 def _fetch(request: HttpRequest, form: PersonFilterForm) -> QuerySet[Person]:
@@ -54,19 +63,35 @@ def _detail_url(pk: int) -> str:
 @login_required
 @scoped
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One person; the read is audited with the purpose carried over from the search, if any."""
+    """The person drill-down: residences over time, household, employers, and the problems and
+    leads about them. The read is audited with the purpose carried over from the search or the
+    page that linked here, else the routine purpose of the person page (never empty)."""
     require_business_access(request)
     user = actor_of(request)
-    purpose = request.GET.get("purpose", "").strip()[:200]
-    person = person_get(actor=user, pk=pk, purpose=purpose, request=request)
+    purpose = carried_purpose(request)
+    person = person_get(
+        actor=user, pk=pk, purpose=purpose_or_default(purpose, page="person"), request=request
+    )
+    dd = person_drilldown(actor=user, person=person, purpose=purpose, request=request)
+    problems = problem_list(
+        actor=user, filters=ProblemFilters(state="all", record_type=PERSON_RECORD, record_id=person.pk)
+    )
     return detail_page(
         request,
         person,
         kind="person",
         template="web/persons/detail.html",
         title=person.name,
-        residences=list(person_residences(actor=user, person=person)),
-        employments=list(person_employments(actor=user, person=person)),
+        dd=dd,
+        residences=dd.residences.rows,
+        employments=dd.employments.rows,
+        problems=list(problems[:PROBLEMS_SHOWN]),
+        leads=list(person_leads(actor=user, person_id=person.pk)[:PROBLEMS_SHOWN]),
+        limit=dd.limit,
+        purpose_qs=purpose_query(purpose),
+        extra_links=[
+            {"url": reverse("web:lead_report") + f"?person={person.pk}", "label": _("Report a lead")},
+        ],
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ybss.addresses.selectors import address_get
+from ybss.registry.drilldown import unit_drilldown_audit
 from ybss.registry.models import Unit
 from ybss.registry.selectors import unit_employments, unit_get, unit_list
 from ybss.registry.services import employment_create, unit_create, unit_update
@@ -18,7 +19,7 @@ from ..forms.actions import EmploymentForm
 from ..forms.filters import UnitFilterForm
 from ..forms.records import UnitEditForm, UnitForm, initial_from
 from .common import actor_of, require_business_access, scoped
-from .details import detail_page
+from .details import carried_purpose, detail_page, purpose_query
 from .lists import ListSpec, list_views
 from .verify import verify_page
 from .writes import form_page, person_id_by_number, posted, require_edit, require_review, saved
@@ -44,13 +45,17 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_business_access(request)
     user = actor_of(request)
     unit = unit_get(actor=user, pk=pk)
+    employments = list(unit_employments(actor=user, unit=unit))
+    purpose = carried_purpose(request)
+    unit_drilldown_audit(actor=user, unit=unit, employees=len(employments), purpose=purpose, request=request)
     return detail_page(
         request,
         unit,
         kind="unit",
         template="web/units/detail.html",
         title=unit.name,
-        employments=list(unit_employments(actor=user, unit=unit)),
+        employments=employments,
+        purpose_qs=purpose_query(purpose),
         verify_url=reverse("web:unit_verify", args=[unit.pk]),
         extra_links=[
             {"url": reverse("web:employment_new", args=[unit.pk]), "label": _("Add an employee")},

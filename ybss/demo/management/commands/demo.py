@@ -74,20 +74,19 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = load(data, password_hash=password_hash, progress=bar.update)
         analyze(list(counts))
+        from ybss.addresses.models import StandardAddress
         from ybss.registry.models import Person
         from ybss.search.services import search_index_rebuild
 
         # The bulk load bypasses the record services, so the search index is built once here.
         with tqdm(
-            total=Person.objects.count(), desc="索引 search index", unit="person", file=sys.stderr
+            total=Person.objects.count() + StandardAddress.objects.count(),
+            desc="索引 search index",
+            unit="record",
+            file=sys.stderr,
         ) as bar:
-            done = [0]
-
-            def indexed(n: int) -> None:
-                bar.update(n - done[0])
-                done[0] = n
-
-            search_index_rebuild(progress=indexed)
+            # both report the records of each batch done
+            search_index_rebuild(progress=bar.update, address_progress=bar.update)
         from ybss.demo.collection import seed_collection_round
         from ybss.org.models import PoliceUnit
 
@@ -95,7 +94,10 @@ class Command(BaseCommand):
         with tqdm(total=districts, desc="采集 collection round", unit="district", file=sys.stderr) as bar:
             with transaction.atomic():
                 round_counts = seed_collection_round(seed, progress=bar.update)
+        from ybss.demo.casework import seed_casework
         from ybss.demo.supervision import STAGES as SUPERVISION_STAGES
+
+        casework_counts = seed_casework(seed)
         from ybss.demo.supervision import seed_supervision
 
         with tqdm(
@@ -120,6 +122,12 @@ class Command(BaseCommand):
             f"采集轮次 / collection round: {round_counts['tasks']} tasks, {round_counts['visits']} visits, "
             f"{round_counts['appointments']} appointment slips, "
             f"{round_counts['submissions']} submissions to review."
+        )
+        self.stdout.write(
+            f"服务实战 / police work: {casework_counts['watch_lists']} watch lists compared, "
+            f"{casework_counts['leads']} leads from them and {casework_counts['tips']} tips, "
+            f"{casework_counts['reviewed']} reviewed, {casework_counts['cases']} cases, "
+            f"{casework_counts['results']} results recorded."
         )
         self.stdout.write(
             f"督查 / supervision: {supervision_counts['problems']} problems in the ledger, "
