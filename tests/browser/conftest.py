@@ -66,3 +66,14 @@ def open_page(browser: Any, **context: Any) -> tuple[Any, Any]:
     page = ctx.new_page()
     page.external_requests = external
     return ctx, page
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    """Sign ``username`` in through the login page (every test user has ``tests.factories.PASSWORD``)."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import DESKTOP, open_page
-from tests.factories import PASSWORD, AddressFactory, HouseFactory
+from tests.browser.conftest import DESKTOP, open_page, sign_in
+from tests.factories import AddressFactory, HouseFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -57,14 +57,6 @@ def seeded(county, settings):
     return county
 
 
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def test_supervisor_drills_from_county_to_a_police_districts_unverified_houses_and_sees_the_map(
     seeded, live_server, desktop, tmp_path
 ):
@@ -72,7 +64,7 @@ def test_supervisor_drills_from_county_to_a_police_districts_unverified_houses_a
 
     county, page = seeded, desktop
     district = county.a.district
-    _sign_in(page, live_server, county.users["supervisor"].username)
+    sign_in(page, live_server, county.users["supervisor"].username)
 
     # The county: the four main rates, each with its numerator and denominator.
     page.goto(f"{live_server.url}/supervision/")

@@ -218,3 +218,22 @@ def test_result_recorded_against_a_case_shows_on_the_case_page(county, client_fo
 
 def test_cases_button_on_the_leads_page(county, client_for):
     assert "/casework/cases/" in client_for(county.a.users["officer"]).get("/casework/").content.decode()
+
+
+def test_notes_of_each_change_are_kept_with_the_case_not_in_the_audit(county, client_for, case_b):
+    client = client_for(county.b.users["officer"])
+    resp = client.post(
+        f"/casework/cases/{case_b.pk}/",
+        {"state": "solved", "solved_on": "2026-10-05", "note": "嫌疑人已抓获"},
+    )
+    assert resp.status_code == 302
+    services.case_update_state(actor=county.b.users["officer"], pk=case_b.pk, state="closed", note="移送起诉")
+    case_b.refresh_from_db()
+    lines = case_b.notes.splitlines()
+    assert len(lines) == 2 and lines[0].endswith("嫌疑人已抓获") and lines[1].endswith("移送起诉")
+    page = client.get(f"/casework/cases/{case_b.pk}/").content.decode()
+    assert "嫌疑人已抓获" in page and "移送起诉" in page
+    events = AuditEvent.objects.filter(object_type="casework.case", object_id=str(case_b.pk))
+    assert events.count() == 2 and all("抓获" not in str(e.detail) for e in events)
+    body = client.get(f"/api/casework/cases/{case_b.pk}").json()
+    assert "移送起诉" in body["notes"]

@@ -555,3 +555,19 @@ def test_merge_moves_leads_to_the_survivor_and_drops_the_duplicates_search_keys(
     assert lead.address_id == dup.keep.pk
     assert not AddressKey.objects.filter(address=dup.dup).exists()
     assert AddressKey.objects.filter(address=dup.keep).exists()
+
+
+def test_a_room_moved_by_a_merge_is_found_by_its_new_name(county, dup, django_capture_on_commit_callbacks):
+    from ybss.search.selectors import search
+    from ybss.search.services import address_index_rebuild
+
+    address_index_rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.address_merge(
+            actor=county.a.users["chief"], survivor=dup.keep, duplicates=[dup.dup], reason="同一门牌两种写法"
+        )
+    dup.lone_room.refresh_from_db()
+    assert dup.lone_room.parent_id == dup.keep.pk
+    officer = county.a.users["officer"]
+    res = search(actor=officer, text=dup.lone_room.full_name, purpose="check", kinds=["address"])
+    assert dup.lone_room.pk in [h.pk for h in res.groups[0].hits]

@@ -7,8 +7,7 @@ import os
 
 import pytest
 
-from tests.browser.conftest import PHONE, browser, open_page  # noqa: F401  (the browser fixture)
-from tests.factories import PASSWORD
+from tests.browser.conftest import PHONE, browser, open_page, sign_in  # noqa: F401  (the browser fixture)
 from tests.standing import plant
 
 
@@ -19,11 +18,7 @@ def test_address_and_person_drilldown_fit_a_phone(county, live_server, browser, 
     plant.resident(a, plant.house(a), "lodging", person=a.person, active=False)
     ctx, page = open_page(browser, **PHONE)
     try:
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", a.users["officer"].username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        sign_in(page, live_server, a.users["officer"].username)
         for path in (f"/addresses/{a.door.pk}/", f"/persons/{a.person.pk}/", f"/houses/{a.house.pk}/"):
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")

@@ -300,6 +300,7 @@ class CaseOut(Schema):
     solved_on: date | None
     police_unit: str
     recorded_by: int
+    notes: str
 
 
 def _case(case: Case) -> dict[str, Any]:
@@ -312,6 +313,7 @@ def _case(case: Case) -> dict[str, Any]:
         "solved_on": case.solved_on,
         "police_unit": case.police_unit_id,
         "recorded_by": case.recorded_by_id,
+        "notes": case.notes,
     }
 
 

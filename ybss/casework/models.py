@@ -202,6 +202,8 @@ class Case(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     opened_on = models.DateField(pgettext_lazy("case", "opened on"))
     solved_on = models.DateField(_("solved on"), null=True, blank=True)
+    #: remarks written with each change of state, one dated line each (case facts, kept with the case)
+    notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
     police_unit = models.ForeignKey(

@@ -588,8 +588,8 @@ def case_update_state(
     not in the future) or closed (from open or solved); a closed case is final. Roles as
     ``case_create``. Field errors (``state``, ``solved_on``, ``note``) for a bad move or date;
     nothing is saved then. The case row is locked for the change, audited in the same transaction
-    (REVIEW, with ``CASE_PURPOSE``). ``Case`` has no note field yet: the note is checked and its
-    presence audited, its text (which may name people) is not stored."""
+    (REVIEW, with ``CASE_PURPOSE``). A ``note`` is added to the case's notes as a dated line; the
+    audit records its presence, not its words (free text may name people)."""
     require_role(actor, REVIEW_ROLES | {"investigator"})
     errors = FieldErrors()
     if state not in (CaseState.SOLVED, CaseState.CLOSED):
@@ -620,7 +620,10 @@ def case_update_state(
             case.solved_on = solved_on
         previous = case.state
         case.state = state
-        case.save(update_fields=["state", "solved_on"])
+        if note:
+            line = f"{timezone.localdate():%Y-%m-%d} {CaseState(state).label}: {note}"
+            case.notes = f"{case.notes}\n{line}" if case.notes else line
+        case.save(update_fields=["state", "solved_on", "notes"])
         detail: dict[str, Any] = {"from": previous, "to": state}
         if case.solved_on is not None:
             detail["solved_on"] = case.solved_on.isoformat()

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -31,6 +32,7 @@ from ybss.addresses.models import AddressAlias, CleanState, StandardAddress
 from ybss.addresses.services import room_code, room_full_name
 from ybss.audit.models import HistoryAction, RecordHistory
 from ybss.audit.services import history_bulk
+from ybss.core import events
 from ybss.core.errors import Conflict, FieldErrors, Forbidden, NotFound
 from ybss.core.models import BusinessRecord, RecordStatus
 from ybss.org import jurisdiction
@@ -307,6 +309,8 @@ class _Merge:
         )
         AddressAlias.objects.bulk_create(aliases, ignore_conflicts=True)
         self.history(StandardAddress._meta.label_lower, history)
+        for room, _changes in moves:  # their names changed: followers (the search index) catch up
+            transaction.on_commit(partial(events.record_changed, StandardAddress._meta.label_lower, room.pk))
 
     # a level of duplicates ------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ class CaseStateForm(BaseForm):
     solved_on = forms.DateField(
         label=_("Solved on"), required=False, widget=DATE, help_text=_("Required when marking it solved.")
     )
+    note = note_field(_("Note"))
 
 
 class CasesFilterForm(BaseForm):

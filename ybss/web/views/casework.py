@@ -489,7 +489,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form,
                 lambda: services.case_update_state(
                     actor=actor, pk=case.pk, state=data["state"], solved_on=data.get("solved_on"),
-                    request=request,
+                    note=data.get("note") or "", request=request,
                 ),
             )  # fmt: skip
             if done is not None:
