@@ -2,7 +2,8 @@
 end and read the summary; and the job page's script following a job's progress by itself.
 
 Skipped when /usr/bin/chromium is missing, unless YBSS_REQUIRE_BROWSER=1 (CI), where it fails.
-The jobs run in a thread of the live server (``YBSS_JOB_RUNNER = "thread"``), as in production.
+The jobs run in a thread of the live server (``YBSS_JOB_RUNNER = "thread"``), as in production
+(on PostgreSQL; see ``thread_runner``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ def page(browser):
 
 @pytest.fixture
 def thread_runner(settings):
+    """Jobs in a thread of the live server. Not on SQLite: the test database is in-memory with a
+    shared cache, where a reader's table lock fails the job thread's write at once (``database
+    table is locked``, no busy wait) — production SQLite is a WAL file with a busy timeout. As
+    ``tests/jobs/test_jobs.py::thread_runner``: this runs on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("in-memory SQLite test database shares one cache between threads")
     settings.YBSS_JOB_RUNNER = "thread"
 
 
