@@ -39,7 +39,6 @@ import random
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -321,24 +320,9 @@ def main() -> None:
         print("RESULT " + json.dumps(measure(args.planted, args.seed), default=str), flush=True)
         return
 
-    from collection_sync_bench import copy_county
-    from watchlist_bench import pad_persons
+    from watchlist_bench import padded_county
 
-    src = Path(args.data_dir)
-    if not (src / "ybss.sqlite3").exists():
-        raise SystemExit(
-            f"no county in {src}: YBSS_DATA_DIR={src} ybss migrate && ybss demo --scale 1 --seed 7"
-        )
-    work = Path(tempfile.mkdtemp(prefix="ybss-searchbench-"))
-    print(f"copying the county to {work} …", flush=True)
-    copy_county(src, work)
-    env = {**os.environ, "YBSS_DATA_DIR": str(work), "DJANGO_SETTINGS_MODULE": "ybss.settings.dev"}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "ybss", "migrate", "-v", "0"], check=True, env=env)
-    t = time.perf_counter()
-    total = pad_persons(work / "ybss.sqlite3", args.persons)
-    print(f"padded to {total:,} persons in {time.perf_counter() - t:.1f} s", flush=True)
-
+    work, env = padded_county(args.data_dir, args.persons, "ybss-searchbench-")
     runs = [("sqlite", env)]
     if not args.no_pg:
         t = time.perf_counter()

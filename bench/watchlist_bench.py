@@ -74,6 +74,26 @@ def pad_persons(db: Path, target: int) -> int:
     return n
 
 
+def padded_county(data_dir: str, persons: int, prefix: str) -> tuple[Path, dict[str, str]]:
+    """A copy of the bench county in a temp folder, migrated and padded to ``persons`` people;
+    returns the folder and the environment that points ybss at it (SQLite)."""
+    src = Path(data_dir)
+    if not (src / "ybss.sqlite3").exists():
+        raise SystemExit(
+            f"no county in {src}: YBSS_DATA_DIR={src} ybss migrate && ybss demo --scale 1 --seed 7"
+        )
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    print(f"copying the county to {work} …", flush=True)
+    copy_county(src, work)
+    env = {**os.environ, "YBSS_DATA_DIR": str(work), "DJANGO_SETTINGS_MODULE": "ybss.settings.dev"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "ybss", "migrate", "-v", "0"], check=True, env=env)
+    t = time.perf_counter()
+    total = pad_persons(work / "ybss.sqlite3", persons)
+    print(f"padded to {total:,} persons in {time.perf_counter() - t:.1f} s", flush=True)
+    return work, env
+
+
 def plant(args: argparse.Namespace) -> tuple[list[tuple[str, str, str, str]], dict[int, int]]:
     """The list rows and, per planted row number, the person it should find."""
     import opencc
@@ -214,20 +234,7 @@ def main() -> None:
     if args.measure:
         measure(args)
         return
-    src = Path(args.data_dir)
-    if not (src / "ybss.sqlite3").exists():
-        raise SystemExit(
-            f"no county in {src}: YBSS_DATA_DIR={src} ybss migrate && ybss demo --scale 1 --seed 7"
-        )
-    work = Path(tempfile.mkdtemp(prefix="ybss-watchbench-"))
-    print(f"copying the county to {work} …", flush=True)
-    copy_county(src, work)
-    env = {**os.environ, "YBSS_DATA_DIR": str(work), "DJANGO_SETTINGS_MODULE": "ybss.settings.dev"}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "ybss", "migrate", "-v", "0"], check=True, env=env)
-    t = time.perf_counter()
-    total = pad_persons(work / "ybss.sqlite3", args.persons)
-    print(f"padded to {total:,} persons in {time.perf_counter() - t:.1f} s", flush=True)
+    work, env = padded_county(args.data_dir, args.persons, "ybss-watchbench-")
     runs = [env]
     if not args.no_pg:
         from search_bench import copy_to_pg

@@ -223,9 +223,8 @@ def search(
         if "unit" in wanted
         else []
     )
-    address_terms = (
-        places.address_terms(text or "", county_chain(), _standard_form) if "address" in wanted else []
-    )
+    chain = county_chain() if "address" in wanted else []
+    address_terms = places.address_terms(text or "", chain, _standard_form) if "address" in wanted else []
     if not (terms or unit_terms or address_terms):
         raise InvalidInput(
             code="query_required",
@@ -246,7 +245,9 @@ def search(
             groups.append(_units(actor, unit_terms, limit) if unit_terms else _empty("unit"))
             searched += ["unit"] if unit_terms else []
         else:
-            groups.append(_addresses(actor, address_terms, limit) if address_terms else _empty("address"))
+            groups.append(
+                _addresses(actor, address_terms, chain, limit) if address_terms else _empty("address")
+            )
             searched += ["address"] if address_terms else []
     shown_terms = query.audit_terms(terms) + places.audit_terms(unit_terms, address_terms)
     audit_record(
@@ -414,10 +415,9 @@ def _address_candidates(terms: list[places.AddressTerm]) -> tuple[list[int], boo
     return sorted(ids), truncated
 
 
-def _addresses(actor: User, terms: list[places.AddressTerm], limit: int) -> SearchGroup:
+def _addresses(actor: User, terms: list[places.AddressTerm], chain: list[str], limit: int) -> SearchGroup:
     ids, truncated = _address_candidates(terms)
     rows: list[tuple[int, str]] = []
-    chain = county_chain()
     if ids:
         live = StandardAddress.objects.filter(pk__in=ids, merged_into__isnull=True).exclude(
             status=RecordStatus.VOIDED

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ybss.casework.selectors import person_leads
 from ybss.core.errors import NotFound
 from ybss.quality.selectors import ProblemFilters, problem_list
-from ybss.registry.drilldown import person_drilldown, purpose_or_default
+from ybss.registry.drilldown import person_drilldown
 from ybss.registry.models import Person
 from ybss.registry.selectors import house_get, person_get, person_list, person_residences
 from ybss.registry.services import person_register, person_update, residence_end
@@ -69,9 +69,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_business_access(request)
     user = actor_of(request)
     purpose = carried_purpose(request)
-    person = person_get(
-        actor=user, pk=pk, purpose=purpose_or_default(purpose, page="person"), request=request
-    )
+    person = person_get(actor=user, pk=pk, purpose=purpose, request=request)  # defaults the purpose
     dd = person_drilldown(actor=user, person=person, purpose=purpose, request=request)
     problems = problem_list(
         actor=user, filters=ProblemFilters(state="all", record_type=PERSON_RECORD, record_id=person.pk)
